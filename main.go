@@ -1,0 +1,97 @@
+// Command lifeos is a self-hosted GitHub App that turns a labelled issue into
+// a reviewed pull request. Run `lifeos serve` (the default) to start it.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"syscall"
+
+	"github.com/rs/zerolog"
+
+	"github.com/lifeos/lifeos/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(getenv, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, buildVersion())
+		return 0
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "lifeos: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+}
+
+const usage = `Usage: lifeos [command]
+
+Commands:
+  serve     run the GitHub App server (the default); configured by environment variables, see README.md
+  version   print the version
+`
+
+func serve(getenv func(string) string, stderr io.Writer) int {
+	cfg, err := server.LoadConfig(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "lifeos: %v\n", err)
+		return 2
+	}
+	cfg.Version = buildVersion()
+	log := zerolog.New(stderr).With().Timestamp().Logger()
+	if lvl, err := zerolog.ParseLevel(getenv("LOG_LEVEL")); err == nil && lvl != zerolog.NoLevel {
+		log = log.Level(lvl)
+	} else {
+		log = log.Level(zerolog.InfoLevel)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := server.New(ctx, cfg, log, server.Options{})
+	if err != nil {
+		log.Error().Err(err).Msg("Start-up failed")
+		return 1
+	}
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	if err != nil {
+		log.Error().Err(err).Msg("Listen failed")
+		return 1
+	}
+	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error().Err(err).Msg("Server stopped with an error")
+		return 1
+	}
+	return 0
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

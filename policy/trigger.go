@@ -1,0 +1,52 @@
+// Package policy decides what LifeOS may do: who may trigger a run, and (as
+// the policy grows) which changes, how much and how autonomously. Its
+// functions are pure: they take facts and return a Decision that carries its
+// reason, so every decision can be shown to people and stored with the run.
+package policy
+
+import "fmt"
+
+// DefaultTriggerLabel is the issue label that asks LifeOS to work an issue.
+const DefaultTriggerLabel = "lifeos:do"
+
+// Decision is the outcome of one policy rule.
+type Decision struct {
+	Allow  bool   `json:"allow"`
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+}
+
+// Roles a user can hold on a repository, as GitHub's collaborator-permission
+// endpoint names them in role_name, from least to most.
+var roleRank = map[string]int{
+	"none":     0,
+	"read":     1,
+	"triage":   2,
+	"write":    3,
+	"maintain": 4,
+	"admin":    5,
+}
+
+// MinTriggerRole is the least role that may start a run: write access. Triage
+// users can add labels but cannot push, so they must not make the App push.
+const MinTriggerRole = "write"
+
+// CanTrigger decides whether a user holding role (GitHub's role_name; the
+// legacy "permission" value works too) may start a run.
+func CanTrigger(login, role string) Decision {
+	const rule = "trigger.permission"
+	rank, known := roleRank[role]
+	if !known {
+		return Decision{Rule: rule, Reason: fmt.Sprintf("@%s has an unknown role %q on this repository; write access is required", login, role)}
+	}
+	if rank < roleRank[MinTriggerRole] {
+		return Decision{Rule: rule, Reason: fmt.Sprintf("@%s has %s access; starting LifeOS needs write, maintain or admin", login, role)}
+	}
+	return Decision{Allow: true, Rule: rule, Reason: fmt.Sprintf("@%s has %s access", login, role)}
+}
+
+// IsTrusted reports whether a user's words may steer the agent: the same bar
+// as triggering, so a comment from a read-only user never reaches the prompt.
+func IsTrusted(role string) bool {
+	return roleRank[role] >= roleRank[MinTriggerRole]
+}

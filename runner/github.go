@@ -1,0 +1,190 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/lifeos/lifeos/agent"
+)
+
+// repoRef names a repository on GitHub.
+type repoRef struct {
+	Owner, Name string
+}
+
+func (r repoRef) String() string { return r.Owner + "/" + r.Name }
+
+// role asks GitHub which role a user holds on the repo. go-github v60 does
+// not decode role_name, which tells maintain from write and triage from
+// read, so the request is made by hand.
+func role(ctx context.Context, gh *github.Client, repo repoRef, login string) (string, error) {
+	req, err := gh.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/collaborators/%s/permission", repo.Owner, repo.Name, login), nil)
+	if err != nil {
+		return "", err
+	}
+	var body struct {
+		Permission string `json:"permission"`
+		RoleName   string `json:"role_name"`
+	}
+	resp, err := gh.Do(ctx, req, &body)
+	if err != nil {
+		// GitHub answers 404 for a login that is not a user of the repo.
+		if resp != nil && resp.StatusCode == http.StatusNotFound {
+			return "none", nil
+		}
+		return "", fmt.Errorf("get permission of %s on %s: %w", login, repo, err)
+	}
+	if body.RoleName != "" {
+		return body.RoleName, nil
+	}
+	return body.Permission, nil
+}
+
+// head is a branch tip: its commit and that commit's tree.
+type head struct {
+	CommitSHA string
+	TreeSHA   string
+}
+
+func branchHead(ctx context.Context, gh *github.Client, repo repoRef, branch string) (head, error) {
+	b, _, err := gh.Repositories.GetBranch(ctx, repo.Owner, repo.Name, branch, 0)
+	if err != nil {
+		return head{}, fmt.Errorf("get branch %s of %s: %w", branch, repo, err)
+	}
+	c := b.GetCommit()
+	return head{CommitSHA: c.GetSHA(), TreeSHA: c.GetCommit().GetTree().GetSHA()}, nil
+}
+
+// snapshot downloads the repo's tarball at a commit, once, into memory. The
+// archive link is the one API request; the download itself goes to GitHub's
+// archive host with the short-lived URL GitHub signed.
+func snapshot(ctx context.Context, gh *github.Client, dl *http.Client, repo repoRef, sha string, maxBytes int64) (*agent.Snapshot, error) {
+	link, _, err := gh.Repositories.GetArchiveLink(ctx, repo.Owner, repo.Name, github.Tarball,
+		&github.RepositoryContentGetOptions{Ref: sha}, 0)
+	if err != nil {
+		return nil, fmt.Errorf("get tarball link of %s@%s: %w", repo, sha, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, link.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("download tarball of %s: %w", repo, err)
+	}
+	resp, err := dl.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("download tarball of %s: %w", repo, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("download tarball of %s: %s", repo, resp.Status)
+	}
+	// Compressed data is never larger than what it unpacks to, bar headers.
+	snap, err := agent.LoadTarball(io.LimitReader(resp.Body, maxBytes+1<<20), maxBytes)
+	if err != nil {
+		return nil, fmt.Errorf("read tarball of %s: %w", repo, err)
+	}
+	return snap, nil
+}
+
+// commitChanges writes the change set as one commit on top of parent, with
+// the git data API: a tree on base_tree, then the commit. Nothing is visible
+// on any branch until a ref points at it.
+func commitChanges(ctx context.Context, gh *github.Client, repo repoRef, parent head, changes []agent.Change, message string) (string, error) {
+	entries := make([]*github.TreeEntry, 0, len(changes))
+	for _, c := range changes {
+		e := &github.TreeEntry{Path: github.String(c.Path), Mode: github.String(c.Mode), Type: github.String("blob")}
+		if e.GetMode() == "" {
+			e.Mode = github.String("100644")
+		}
+		switch {
+		case c.Delete:
+			// SHA and Content both nil: go-github sends "sha": null.
+		case utf8.Valid(c.Content):
+			e.Content = github.String(string(c.Content))
+		default:
+			// Tree entries carry text; bytes go up as a base64 blob first.
+			blob, _, err := gh.Git.CreateBlob(ctx, repo.Owner, repo.Name, &github.Blob{
+				Content: github.String(encodeBase64(c.Content)), Encoding: github.String("base64"),
+			})
+			if err != nil {
+				return "", fmt.Errorf("create blob for %s in %s: %w", c.Path, repo, err)
+			}
+			e.SHA = blob.SHA
+		}
+		entries = append(entries, e)
+	}
+	tree, _, err := gh.Git.CreateTree(ctx, repo.Owner, repo.Name, parent.TreeSHA, entries)
+	if err != nil {
+		return "", fmt.Errorf("create tree in %s: %w", repo, err)
+	}
+	commit, _, err := gh.Git.CreateCommit(ctx, repo.Owner, repo.Name, &github.Commit{
+		Message: github.String(message),
+		Tree:    &github.Tree{SHA: tree.SHA},
+		Parents: []*github.Commit{{SHA: github.String(parent.CommitSHA)}},
+	}, nil)
+	if err != nil {
+		return "", fmt.Errorf("create commit in %s: %w", repo, err)
+	}
+	return commit.GetSHA(), nil
+}
+
+// errBranchExists means the branch is there already, made by someone or
+// something LifeOS has no record of.
+var errBranchExists = errors.New("branch already exists")
+
+// errBranchMoved means the branch gained commits while the agent worked.
+var errBranchMoved = errors.New("branch moved while the agent worked")
+
+// createBranch points a new branch at sha.
+func createBranch(ctx context.Context, gh *github.Client, repo repoRef, branch, sha string) error {
+	_, resp, err := gh.Git.CreateRef(ctx, repo.Owner, repo.Name, &github.Reference{
+		Ref: github.String("refs/heads/" + branch), Object: &github.GitObject{SHA: github.String(sha)},
+	})
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusUnprocessableEntity {
+			return fmt.Errorf("create branch %s in %s: %w", branch, repo, errBranchExists)
+		}
+		return fmt.Errorf("create branch %s in %s: %w", branch, repo, err)
+	}
+	return nil
+}
+
+// advanceBranch moves a branch to sha, fast-forward only (or forced).
+func advanceBranch(ctx context.Context, gh *github.Client, repo repoRef, branch, sha string, force bool) error {
+	_, resp, err := gh.Git.UpdateRef(ctx, repo.Owner, repo.Name, &github.Reference{
+		Ref: github.String("refs/heads/" + branch), Object: &github.GitObject{SHA: github.String(sha)},
+	}, force)
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusUnprocessableEntity {
+			return fmt.Errorf("update branch %s in %s: %w", branch, repo, errBranchMoved)
+		}
+		return fmt.Errorf("update branch %s in %s: %w", branch, repo, err)
+	}
+	return nil
+}
+
+// openPull returns the open pull request from branch into base, or nil.
+func openPull(ctx context.Context, gh *github.Client, repo repoRef, branch, base string) (*github.PullRequest, error) {
+	prs, _, err := gh.PullRequests.List(ctx, repo.Owner, repo.Name, &github.PullRequestListOptions{
+		State: "open", Head: repo.Owner + ":" + branch, Base: base,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list pull requests of %s from %s: %w", repo, branch, err)
+	}
+	if len(prs) == 0 {
+		return nil, nil
+	}
+	return prs[0], nil
+}
+
+func comment(ctx context.Context, gh *github.Client, repo repoRef, number int, body string) (*github.IssueComment, error) {
+	c, _, err := gh.Issues.CreateComment(ctx, repo.Owner, repo.Name, number, &github.IssueComment{Body: github.String(body)})
+	if err != nil {
+		return nil, fmt.Errorf("comment on %s#%d: %w", repo, number, err)
+	}
+	return c, nil
+}

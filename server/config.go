@@ -1,0 +1,163 @@
+// Package server reads LifeOS's configuration, builds every dependency once
+// and serves the webhook and health endpoints until told to stop.
+package server
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/golang-jwt/jwt/v4"
+
+	"github.com/lifeos/lifeos/policy"
+)
+
+// Defaults for settings that have one.
+const (
+	DefaultPort      = 8080
+	DefaultV3APIURL  = "https://api.github.com/"
+	DefaultV4APIURL  = "https://api.github.com/graphql"
+	DefaultDataDir   = "./data"
+	DefaultModel     = "gpt-4.1"
+	DefaultAppSlug   = "lifeos"
+	DefaultMaxTurns  = 0 // 0: the agent's own default
+	DefaultMaxTokens = 0 // 0: the agent's own default
+)
+
+// Config is everything LifeOS reads from its environment.
+type Config struct {
+	Port          int
+	IntegrationID int64
+	PrivateKey    []byte
+	WebhookSecret string
+	V3APIURL      string
+	V4APIURL      string
+	OpenAIAPIKey  string
+	OpenAIBaseURL string
+	Model         string
+	DatabaseURL   string
+	DataDir       string
+	TriggerLabel  string
+	AppSlug       string
+	MaxTurns      int
+	MaxTokens     int64
+	Workers       int
+	Version       string
+}
+
+// ConfigError names the setting that stopped start-up.
+type ConfigError struct {
+	Name   string
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return fmt.Sprintf("config: %s %s", e.Name, e.Reason) }
+
+// LoadConfig reads the configuration from getenv (os.Getenv in production).
+// The first missing or malformed setting is returned as a *ConfigError.
+func LoadConfig(getenv func(string) string) (*Config, error) {
+	c := &Config{
+		V3APIURL:      orDefault(getenv("GITHUB_V3_API_URL"), DefaultV3APIURL),
+		V4APIURL:      orDefault(getenv("GITHUB_V4_API_URL"), DefaultV4APIURL),
+		WebhookSecret: getenv("GITHUB_APP_WEBHOOK_SECRET"),
+		OpenAIAPIKey:  getenv("OPENAI_API_KEY"),
+		OpenAIBaseURL: getenv("OPENAI_BASE_URL"),
+		Model:         orDefault(getenv("LIFEOS_MODEL"), DefaultModel),
+		DatabaseURL:   getenv("DATABASE_URL"),
+		DataDir:       orDefault(getenv("LIFEOS_DATA_DIR"), DefaultDataDir),
+		TriggerLabel:  orDefault(getenv("LIFEOS_TRIGGER_LABEL"), policy.DefaultTriggerLabel),
+		AppSlug:       orDefault(getenv("LIFEOS_APP_SLUG"), DefaultAppSlug),
+	}
+	var err error
+	if c.Port, err = intSetting(getenv, "PORT", DefaultPort, 1, 65535); err != nil {
+		return nil, err
+	}
+	id, err := intSetting(getenv, "GITHUB_APP_INTEGRATION_ID", 0, 1, 1<<62)
+	if err != nil {
+		return nil, err
+	}
+	if id == 0 {
+		return nil, &ConfigError{"GITHUB_APP_INTEGRATION_ID", "is required: the App ID shown on the GitHub App's settings page"}
+	}
+	c.IntegrationID = int64(id)
+	if c.PrivateKey, err = privateKey(getenv); err != nil {
+		return nil, err
+	}
+	if c.WebhookSecret == "" {
+		return nil, &ConfigError{"GITHUB_APP_WEBHOOK_SECRET", "is required: the webhook secret set on the GitHub App"}
+	}
+	for _, u := range []struct{ name, value string }{
+		{"GITHUB_V3_API_URL", c.V3APIURL}, {"GITHUB_V4_API_URL", c.V4APIURL}, {"OPENAI_BASE_URL", c.OpenAIBaseURL},
+	} {
+		if u.value == "" {
+			continue
+		}
+		if p, err := url.Parse(u.value); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return nil, &ConfigError{u.name, fmt.Sprintf("is not an http(s) URL: %q", u.value)}
+		}
+	}
+	if c.OpenAIAPIKey == "" && c.OpenAIBaseURL == "" {
+		return nil, &ConfigError{"OPENAI_API_KEY", "is required (or set OPENAI_BASE_URL to a local endpoint that needs no key)"}
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return nil, &ConfigError{"DATABASE_URL", "must be a postgres:// URL, or empty for the embedded SQLite file"}
+	}
+	if c.MaxTurns, err = intSetting(getenv, "LIFEOS_MAX_TURNS", DefaultMaxTurns, 1, 1000); err != nil {
+		return nil, err
+	}
+	maxTokens, err := intSetting(getenv, "LIFEOS_MAX_TOKENS", DefaultMaxTokens, 1000, 1<<40)
+	if err != nil {
+		return nil, err
+	}
+	c.MaxTokens = int64(maxTokens)
+	if c.Workers, err = intSetting(getenv, "LIFEOS_WORKERS", 0, 1, 1000); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func privateKey(getenv func(string) string) ([]byte, error) {
+	key := getenv("GITHUB_APP_PRIVATE_KEY")
+	path := getenv("GITHUB_APP_PRIVATE_KEY_PATH")
+	name := "GITHUB_APP_PRIVATE_KEY"
+	switch {
+	case key != "" && path != "":
+		return nil, &ConfigError{name, "and GITHUB_APP_PRIVATE_KEY_PATH are both set; set one"}
+	case path != "":
+		name = "GITHUB_APP_PRIVATE_KEY_PATH"
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, &ConfigError{name, fmt.Sprintf("cannot be read: %v", err)}
+		}
+		key = string(b)
+	case key == "":
+		return nil, &ConfigError{name, "is required (PEM text), or GITHUB_APP_PRIVATE_KEY_PATH (a .pem file)"}
+	}
+	// Platforms that hold secrets on one line often turn newlines into \n.
+	key = strings.ReplaceAll(key, `\n`, "\n")
+	if _, err := jwt.ParseRSAPrivateKeyFromPEM([]byte(key)); err != nil {
+		return nil, &ConfigError{name, fmt.Sprintf("is not a PEM RSA private key as GitHub issues them: %v", err)}
+	}
+	return []byte(key), nil
+}
+
+func intSetting(getenv func(string) string, name string, def, min, max int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < min || n > max {
+		return 0, &ConfigError{name, fmt.Sprintf("must be a whole number from %d to %d, got %q", min, max, v)}
+	}
+	return n, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,183 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/palantir/go-githubapp/githubapp"
+	"github.com/riverqueue/river"
+	"github.com/rs/zerolog"
+
+	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/handlers"
+	"github.com/lifeos/lifeos/queue"
+	"github.com/lifeos/lifeos/runner"
+	"github.com/lifeos/lifeos/store"
+)
+
+// MaxWebhookBytes is GitHub's cap on a webhook payload: 25 MB.
+const MaxWebhookBytes = 25 << 20
+
+// ShutdownGrace is how long running work may take to reach a safe point
+// after SIGTERM before it is cancelled (Fly gives a machine a few minutes).
+const ShutdownGrace = 90 * time.Second
+
+// GitHubTimeout bounds one GitHub API request.
+const GitHubTimeout = 30 * time.Second
+
+// Options are the parts of the wiring tests and benchmarks adjust.
+type Options struct {
+	// QueuePoll is how often idle workers look for jobs (River's default if 0).
+	QueuePoll time.Duration
+	// ShutdownGrace overrides ShutdownGrace when positive.
+	ShutdownGrace time.Duration
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
+}
+
+// Server is LifeOS: the HTTP front and the workers behind it.
+type Server struct {
+	cfg    *Config
+	opts   Options
+	log    zerolog.Logger
+	db     *store.DB
+	store  *store.Store
+	queue  *queue.Queue
+	router http.Handler
+}
+
+// New opens and migrates the database and builds every dependency once.
+func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*Server, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	st := store.New(db, opts.Now)
+	if err := st.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+
+	var ghCfg githubapp.Config
+	ghCfg.V3APIURL, ghCfg.V4APIURL = cfg.V3APIURL, cfg.V4APIURL
+	ghCfg.App.IntegrationID = cfg.IntegrationID
+	ghCfg.App.WebhookSecret = cfg.WebhookSecret
+	ghCfg.App.PrivateKey = string(cfg.PrivateKey)
+	clients, err := githubapp.NewDefaultCachingClientCreator(ghCfg,
+		githubapp.WithClientUserAgent("lifeos/"+cfg.Version),
+		githubapp.WithClientTimeout(GitHubTimeout),
+		githubapp.WithClientMiddleware(githubapp.ClientLogging(zerolog.DebugLevel)),
+	)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("github client creator: %w", err)
+	}
+
+	run := &runner.Runner{
+		Clients:   clients,
+		Store:     st,
+		Model:     agent.NewOpenAIModel(cfg.OpenAIBaseURL, cfg.OpenAIAPIKey),
+		ModelName: cfg.Model,
+		Limits:    agent.Limits{MaxTurns: cfg.MaxTurns, MaxTokens: cfg.MaxTokens},
+		Download:  &http.Client{Timeout: 5 * time.Minute},
+		Log:       log,
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &runner.Worker{Runner: run})
+	q, err := queue.New(ctx, db, workers, queue.Config{Workers: cfg.Workers, PollInterval: opts.QueuePoll, Log: log})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+
+	base := handlers.Base{Queue: q, TriggerLabel: cfg.TriggerLabel, AppSlug: cfg.AppSlug}
+	dispatcher := githubapp.NewEventDispatcher([]githubapp.EventHandler{
+		&handlers.Issues{Base: base},
+	}, cfg.WebhookSecret)
+
+	s := &Server{cfg: cfg, opts: opts, log: log, db: db, store: st, queue: q}
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer)
+	r.With(s.withLogger, capBody(MaxWebhookBytes)).Post("/api/github/hook", dispatcher.ServeHTTP)
+	r.Get("/api/health", s.health)
+	s.router = r
+	return s, nil
+}
+
+// Handler is the server's HTTP routes.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// Store is the server's store, for tests and commands that read runs.
+func (s *Server) Store() *store.Store { return s.store }
+
+// Serve starts the workers and serves HTTP on ln until ctx is done, then
+// shuts down in order: stop taking deliveries, let running work reach a safe
+// point (or cancel it after the grace period), close the database.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if err := s.queue.Start(ctx); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           s.router,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info().Str("addr", ln.Addr().String()).Str("version", s.cfg.Version).Str("database", string(s.db.Dialect)).Msg("LifeOS is serving")
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	s.log.Info().Msg("Shutting down: no new deliveries")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		s.log.Error().Err(err).Msg("HTTP shutdown")
+	}
+	grace := ShutdownGrace
+	if s.opts.ShutdownGrace > 0 {
+		grace = s.opts.ShutdownGrace
+	}
+	s.log.Info().Dur("grace", grace).Msg("Waiting for running work to reach a safe point")
+	stopCtx, cancelStop := context.WithTimeout(context.Background(), grace)
+	defer cancelStop()
+	if err := s.queue.Stop(stopCtx); err != nil {
+		s.log.Error().Err(err).Msg("Queue shutdown")
+	}
+	if err := s.db.Close(); err != nil {
+		s.log.Error().Err(err).Msg("Close database")
+	}
+	s.log.Info().Msg("Stopped")
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
+}
+
+// withLogger puts the server's logger in the request context, where
+// go-githubapp's dispatcher adds the event and delivery keys.
+func (s *Server) withLogger(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(s.log.WithContext(r.Context())))
+	})
+}
+
+func capBody(n int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
