@@ -53,7 +53,7 @@ func TestLabelOpensPullRequest(t *testing.T) {
 	if sha != run.CommitSHA {
 		t.Errorf("branch at %s, run recorded %s", sha, run.CommitSHA)
 	}
-	commit := repo.Commit(sha)
+	commit, _ := repo.Commit(sha)
 	mainSHA, _ := repo.BranchSHA("main")
 	if len(commit.Parents) != 1 || commit.Parents[0] != mainSHA || !strings.Contains(commit.Message, "Fix the README typo") {
 		t.Errorf("commit = %+v", commit)
@@ -217,7 +217,7 @@ func TestSecondLabelAddsCommitToOpenPR(t *testing.T) {
 		t.Fatalf("pulls = %+v", repo.Pulls())
 	}
 	sha, _ := repo.BranchSHA("lifeos/issue-" + itoa(n))
-	c := repo.Commit(sha)
+	c, _ := repo.Commit(sha)
 	if sha != second.CommitSHA || len(c.Parents) != 1 || c.Parents[0] != first.CommitSHA {
 		t.Errorf("branch head %s (parents %v), want a child of %s", sha, c.Parents, first.CommitSHA)
 	}

@@ -26,9 +26,9 @@ func TestShutdownMidRunResumesAfterRestart(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	start := time.Now()
+	began := time.Now()
 	e.shutdown()
-	if took := time.Since(start); took > 15*time.Second {
+	if took := time.Since(began); took > 15*time.Second {
 		t.Errorf("shutdown took %s", took)
 	}
 	repo := e.gh.Repo(repoName)
@@ -49,5 +49,30 @@ func TestShutdownMidRunResumesAfterRestart(t *testing.T) {
 	files, _ := repo.Files("lifeos/issue-" + itoa(n))
 	if !strings.Contains(files["README.md"], "world") {
 		t.Errorf("README = %q", files["README.md"])
+	}
+}
+
+// TestShutdownLetsRunningWorkFinish stops the server while a run is a
+// second from done: the grace period lets it finish and open its PR before
+// the process exits.
+func TestShutdownLetsRunningWorkFinish(t *testing.T) {
+	e := start(t, envOpts{})
+	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
+	e.model.Script(
+		modelfake.Reply{Delay: time.Second, ToolCalls: []modelfake.ToolCall{
+			modelfake.Call("edit_file", map[string]any{"path": "README.md", "old": "wrold", "new": "world"})}},
+		modelfake.Finish("Fixed the typo."),
+	)
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
+	deadline := time.Now().Add(10 * time.Second)
+	for len(e.model.Requests()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the model was never called")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.shutdown()
+	if pulls := e.gh.Repo(repoName).Pulls(); len(pulls) != 1 {
+		t.Fatalf("the run did not finish during the grace period: pulls = %+v", pulls)
 	}
 }

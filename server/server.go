@@ -120,7 +120,9 @@ func (s *Server) Store() *store.Store { return s.store }
 // shuts down in order: stop taking deliveries, let running work reach a safe
 // point (or cancel it after the grace period), close the database.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	if err := s.queue.Start(ctx); err != nil {
+	// Workers outlive ctx: on shutdown they get the grace period below to
+	// reach a safe point, rather than being cancelled with the listener.
+	if err := s.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	srv := &http.Server{

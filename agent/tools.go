@@ -1,0 +1,503 @@
+package agent
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/openai/openai-go"
+)
+
+// Tool names as the model sees them.
+const (
+	toolListFiles  = "list_files"
+	toolReadFile   = "read_file"
+	toolSearch     = "search"
+	toolWriteFile  = "write_file"
+	toolEditFile   = "edit_file"
+	toolDeleteFile = "delete_file"
+	toolFinish     = "finish"
+)
+
+// errorPrefix starts every tool result that reports a mistake, so the model
+// (and a reader of the transcript) can tell failures from output.
+const errorPrefix = "error: "
+
+// maxSearchLineBytes cuts a matching line in search output: minified files
+// have megabyte lines, and the path:line is what the model needs to go on.
+const maxSearchLineBytes = 200
+
+// toolSpec is one tool: its schema for the model and its implementation.
+type toolSpec struct {
+	name        string
+	description string
+	schema      map[string]any
+	// writes marks tools that change the workspace; plan-only runs neither
+	// offer nor run them.
+	writes bool
+	run    func(tb *toolbox, args string) (string, error)
+}
+
+// object builds a JSON schema for an arguments object.
+func object(props map[string]any, required ...string) map[string]any {
+	if required == nil {
+		required = []string{}
+	}
+	return map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
+}
+
+func str(desc string) map[string]any { return map[string]any{"type": "string", "description": desc} }
+
+// toolSpecs lists every tool in the order offered to the model. finish has
+// no run function: the loop handles it, since it ends the run.
+func toolSpecs() []toolSpec {
+	return []toolSpec{
+		{
+			name:        toolListFiles,
+			description: "List the repository's files (including your edits), one path per line.",
+			schema:      object(map[string]any{"path": str("Directory to list, e.g. \"src/api\". Omit for the whole repository.")}),
+			run:         (*toolbox).listFiles,
+		},
+		{
+			name:        toolReadFile,
+			description: "Read a file; lines are numbered. Large files are cut off: read them in parts with start_line and end_line.",
+			schema: object(map[string]any{
+				"path":       str("File path relative to the repository root."),
+				"start_line": map[string]any{"type": "integer", "minimum": 1, "description": "First line to read (1-based). Default 1."},
+				"end_line":   map[string]any{"type": "integer", "minimum": 1, "description": "Last line to read, inclusive. Default: end of file."},
+			}, "path"),
+			run: (*toolbox).readFile,
+		},
+		{
+			name:        toolSearch,
+			description: "Search file contents line by line. Prints path:line: text for each match. Case-sensitive; with regex, (?i) makes it case-insensitive.",
+			schema: object(map[string]any{
+				"query": str("Text to find, or a Go (RE2) regular expression if regex is true."),
+				"path":  str("Only search files under this directory or path. Omit for the whole repository."),
+				"regex": map[string]any{"type": "boolean", "description": "Treat query as a regular expression. Default false."},
+			}, "query"),
+			run: (*toolbox).search,
+		},
+		{
+			name:        toolWriteFile,
+			description: "Create a file or replace its whole content. Prefer edit_file for changes to existing files.",
+			schema: object(map[string]any{
+				"path":    str("File path relative to the repository root."),
+				"content": str("The complete new content of the file."),
+			}, "path", "content"),
+			writes: true,
+			run:    (*toolbox).writeFile,
+		},
+		{
+			name:        toolEditFile,
+			description: "Replace one exact piece of text in a file. old must occur exactly once in the file, whitespace included; add surrounding lines to make it unique.",
+			schema: object(map[string]any{
+				"path": str("File path relative to the repository root."),
+				"old":  str("The exact text to replace; must occur exactly once."),
+				"new":  str("The replacement text (may be empty to delete old)."),
+			}, "path", "old", "new"),
+			writes: true,
+			run:    (*toolbox).editFile,
+		},
+		{
+			name:        toolDeleteFile,
+			description: "Delete a file.",
+			schema:      object(map[string]any{"path": str("File path relative to the repository root.")}, "path"),
+			writes:      true,
+			run:         (*toolbox).deleteFile,
+		},
+		{
+			name:        toolFinish,
+			description: "End the task. Call it alone, once your changes are complete (or, in plan-only mode, with your plan).",
+			schema:      object(map[string]any{"summary": str("Markdown summary for the pull request: what changed and why. In plan-only mode: the plan.")}, "summary"),
+		},
+	}
+}
+
+// newToolbox prepares the tools of one run.
+func newToolbox(ws *Workspace, lim Limits, planOnly bool) *toolbox {
+	return &toolbox{ws: ws, lim: lim, planOnly: planOnly, specs: toolSpecs()}
+}
+
+// params returns the tool definitions offered to the model: all of them, or
+// the read-only ones and finish in a plan-only run.
+func (tb *toolbox) params() []openai.ChatCompletionToolParam {
+	var out []openai.ChatCompletionToolParam
+	for _, t := range tb.specs {
+		if tb.planOnly && t.writes {
+			continue
+		}
+		out = append(out, openai.ChatCompletionToolParam{Function: openai.FunctionDefinitionParam{
+			Name:        t.name,
+			Description: openai.String(t.description),
+			Parameters:  openai.FunctionParameters(t.schema),
+		}})
+	}
+	return out
+}
+
+// toolbox runs tool calls against a workspace.
+type toolbox struct {
+	ws       *Workspace
+	lim      Limits
+	planOnly bool
+	specs    []toolSpec
+}
+
+// call runs one tool call and returns the text for the tool message; every
+// failure becomes a result starting with errorPrefix, never a Go error, so
+// a confused model cannot abort the run.
+func (tb *toolbox) call(name, args string) string {
+	var spec *toolSpec
+	for i := range tb.specs {
+		if tb.specs[i].name == name {
+			spec = &tb.specs[i]
+		}
+	}
+	switch {
+	case spec == nil || spec.run == nil:
+		return errorPrefix + fmt.Sprintf("unknown tool %q; the tools are %s", name, strings.Join(tb.names(), ", "))
+	case spec.writes && tb.planOnly:
+		return errorPrefix + fmt.Sprintf("%s is not available: this is a plan-only run, so do not change files; call finish with your plan as the summary", name)
+	}
+	out, err := spec.run(tb, args)
+	if err != nil {
+		return errorPrefix + err.Error()
+	}
+	return out
+}
+
+// names lists the tools offered in this run.
+func (tb *toolbox) names() []string {
+	var out []string
+	for _, t := range tb.specs {
+		if !(tb.planOnly && t.writes) {
+			out = append(out, t.name)
+		}
+	}
+	return out
+}
+
+// decodeArgs parses a tool call's arguments strictly: one JSON object, no
+// unknown fields, nothing after it. Missing arguments text counts as {}.
+func decodeArgs(args string, v any) error {
+	if strings.TrimSpace(args) == "" {
+		args = "{}"
+	}
+	dec := json.NewDecoder(strings.NewReader(args))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("invalid arguments (expected a JSON object matching the tool's schema): %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("invalid arguments: unexpected data after the JSON object")
+	}
+	return nil
+}
+
+// dirPrefix cleans an optional directory argument; "" means the root.
+func dirPrefix(p *string) (string, error) {
+	if p == nil || *p == "" || *p == "." || *p == "./" {
+		return "", nil
+	}
+	return CleanPath(*p)
+}
+
+// under reports whether path is dir itself or inside it ("" is the root).
+func under(path, dir string) bool {
+	return dir == "" || path == dir || strings.HasPrefix(path, dir+"/")
+}
+
+func (tb *toolbox) listFiles(args string) (string, error) {
+	var a struct {
+		Path *string `json:"path"`
+	}
+	if err := decodeArgs(args, &a); err != nil {
+		return "", err
+	}
+	dir, err := dirPrefix(a.Path)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	n := 0
+	for _, p := range tb.ws.Paths() {
+		if !under(p, dir) {
+			continue
+		}
+		n++
+		if n <= tb.lim.MaxListFiles {
+			b.WriteString(p)
+			b.WriteByte('\n')
+		}
+	}
+	switch {
+	case n == 0 && dir == "":
+		return "(the repository has no files)", nil
+	case n == 0:
+		return "", fmt.Errorf("no files under %s", dir)
+	case n > tb.lim.MaxListFiles:
+		fmt.Fprintf(&b, "... %d more (list a subdirectory to see them)\n", n-tb.lim.MaxListFiles)
+	}
+	return b.String(), nil
+}
+
+// textFile returns a file's content if it exists and is text.
+func (tb *toolbox) textFile(path string) (string, []byte, error) {
+	p, err := CleanPath(path)
+	if err != nil {
+		return "", nil, err
+	}
+	content, ok := tb.ws.File(p)
+	switch {
+	case !ok && tb.ws.isDir(p):
+		return "", nil, fmt.Errorf("%s is a directory; use list_files to see its files", p)
+	case !ok:
+		return "", nil, fmt.Errorf("%s does not exist (use list_files or search to find files)", p)
+	}
+	if bytes.IndexByte(content, 0) >= 0 {
+		return "", nil, fmt.Errorf("%s is a binary file (%d bytes)", p, len(content))
+	}
+	return p, content, nil
+}
+
+// splitLines splits text into lines without their newlines; a final newline
+// does not start another line.
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+func (tb *toolbox) readFile(args string) (string, error) {
+	var a struct {
+		Path      string `json:"path"`
+		StartLine *int   `json:"start_line"`
+		EndLine   *int   `json:"end_line"`
+	}
+	if err := decodeArgs(args, &a); err != nil {
+		return "", err
+	}
+	p, content, err := tb.textFile(a.Path)
+	if err != nil {
+		return "", err
+	}
+	lines := splitLines(string(content))
+	total := len(lines)
+	if total == 0 {
+		return fmt.Sprintf("%s is empty", p), nil
+	}
+	start, end := 1, total
+	if a.StartLine != nil {
+		start = *a.StartLine
+	}
+	if a.EndLine != nil {
+		end = min(*a.EndLine, total)
+	}
+	switch {
+	case start < 1:
+		return "", fmt.Errorf("start_line must be 1 or more, not %d", start)
+	case start > total:
+		return "", fmt.Errorf("start_line %d is past the end of %s (%d lines)", start, p, total)
+	case end < start:
+		return "", fmt.Errorf("end_line %d is before start_line %d", end, start)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%d lines)\n", p, total)
+	for i := start; i <= end; i++ {
+		line := fmt.Sprintf("%d\t%s\n", i, lines[i-1])
+		if b.Len()+len(line) > tb.lim.MaxReadBytes {
+			if i == start {
+				// One line alone is over the cap: show its beginning.
+				b.WriteString(truncate(line, tb.lim.MaxReadBytes-b.Len()))
+				b.WriteByte('\n')
+				i++
+			}
+			fmt.Fprintf(&b, "... output cut at %d bytes after line %d of %d; use start_line and end_line to read more\n",
+				tb.lim.MaxReadBytes, i-1, total)
+			break
+		}
+		b.WriteString(line)
+	}
+	return b.String(), nil
+}
+
+func (tb *toolbox) search(args string) (string, error) {
+	var a struct {
+		Query string  `json:"query"`
+		Path  *string `json:"path"`
+		Regex *bool   `json:"regex"`
+	}
+	if err := decodeArgs(args, &a); err != nil {
+		return "", err
+	}
+	if a.Query == "" {
+		return "", errors.New("query must not be empty")
+	}
+	dir, err := dirPrefix(a.Path)
+	if err != nil {
+		return "", err
+	}
+	match := func(line string) bool { return strings.Contains(line, a.Query) }
+	if a.Regex != nil && *a.Regex {
+		re, err := regexp.Compile(a.Query)
+		if err != nil {
+			return "", fmt.Errorf("invalid regular expression: %v", err)
+		}
+		match = re.MatchString
+	}
+	var b strings.Builder
+	n := 0
+	for _, p := range tb.ws.Paths() {
+		if !under(p, dir) {
+			continue
+		}
+		content, _ := tb.ws.File(p)
+		if bytes.IndexByte(content, 0) >= 0 {
+			continue
+		}
+		for i, line := range splitLines(string(content)) {
+			if !match(line) {
+				continue
+			}
+			n++
+			if n <= tb.lim.MaxSearchResults {
+				fmt.Fprintf(&b, "%s:%d: %s\n", p, i+1, truncate(strings.TrimRight(line, "\r"), maxSearchLineBytes))
+			}
+		}
+	}
+	if n == 0 {
+		return "no matches", nil
+	}
+	if n > tb.lim.MaxSearchResults {
+		fmt.Fprintf(&b, "... %d more matches; narrow the query or the path\n", n-tb.lim.MaxSearchResults)
+	}
+	return b.String(), nil
+}
+
+// checkContent refuses content the workspace should not take.
+func (tb *toolbox) checkContent(p string, content string) error {
+	if len(content) > tb.lim.MaxWriteBytes {
+		return fmt.Errorf("content for %s is %d bytes, over the limit of %d", p, len(content), tb.lim.MaxWriteBytes)
+	}
+	if strings.IndexByte(content, 0) >= 0 {
+		return fmt.Errorf("content for %s contains a NUL byte; only text files can be written", p)
+	}
+	return nil
+}
+
+func (tb *toolbox) writeFile(args string) (string, error) {
+	var a struct {
+		Path    string  `json:"path"`
+		Content *string `json:"content"`
+	}
+	if err := decodeArgs(args, &a); err != nil {
+		return "", err
+	}
+	p, err := CleanPath(a.Path)
+	if err != nil {
+		return "", err
+	}
+	if a.Content == nil {
+		return "", errors.New("content is required")
+	}
+	if err := tb.checkContent(p, *a.Content); err != nil {
+		return "", err
+	}
+	_, existed := tb.ws.File(p)
+	if err := tb.ws.WriteFile(p, []byte(*a.Content)); err != nil {
+		return "", err
+	}
+	verb := "created"
+	if existed {
+		verb = "wrote"
+	}
+	return fmt.Sprintf("%s %s (%d bytes)", verb, p, len(*a.Content)), nil
+}
+
+func (tb *toolbox) editFile(args string) (string, error) {
+	var a struct {
+		Path string  `json:"path"`
+		Old  string  `json:"old"`
+		New  *string `json:"new"`
+	}
+	if err := decodeArgs(args, &a); err != nil {
+		return "", err
+	}
+	p, content, err := tb.textFile(a.Path)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case a.Old == "":
+		return "", errors.New("old must not be empty; use write_file to write a whole file")
+	case a.New == nil:
+		return "", errors.New("new is required (use \"\" to delete the old text)")
+	}
+	text := string(content)
+	switch n := strings.Count(text, a.Old); n {
+	case 1:
+	case 0:
+		return "", fmt.Errorf("old text not found in %s (0 matches); read the file and copy the exact text, whitespace included", p)
+	default:
+		return "", fmt.Errorf("old text occurs %d times in %s (%d matches); include more surrounding lines so it matches exactly once", n, p, n)
+	}
+	updated := strings.Replace(text, a.Old, *a.New, 1)
+	if err := tb.checkContent(p, updated); err != nil {
+		return "", err
+	}
+	if err := tb.ws.WriteFile(p, []byte(updated)); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("edited %s", p), nil
+}
+
+func (tb *toolbox) deleteFile(args string) (string, error) {
+	var a struct {
+		Path string `json:"path"`
+	}
+	if err := decodeArgs(args, &a); err != nil {
+		return "", err
+	}
+	p, err := CleanPath(a.Path)
+	if err != nil {
+		return "", err
+	}
+	if err := tb.ws.DeleteFile(p); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("deleted %s", p), nil
+}
+
+// finishArgs parses the finish tool's arguments.
+func finishArgs(args string) (string, error) {
+	var a struct {
+		Summary string `json:"summary"`
+	}
+	if err := decodeArgs(args, &a); err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(a.Summary) == "" {
+		return "", errors.New("summary must not be empty")
+	}
+	return a.Summary, nil
+}
+
+// truncate cuts s to at most n bytes on a UTF-8 boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const mark = "…"
+	cut := max(n-len(mark), 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + mark
+}

@@ -1,0 +1,270 @@
+// Command memory measures the resident memory of the LifeOS server process:
+// idle after start-up, and at its peak while it works 10 runs at once on a
+// 10 MB repository. The server runs as its own process (built from this
+// checkout) against the GitHub and model doubles served by this command on
+// loopback.
+//
+//	go run ./bench/memory [-runs 10] [-repo-mb 10]
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lifeos/lifeos/githubfake"
+	"github.com/lifeos/lifeos/modelfake"
+)
+
+const (
+	secret       = "bench-secret"
+	installation = 7
+	repo         = "bench/big"
+	owner        = "maintainer"
+)
+
+func main() {
+	runs := flag.Int("runs", 10, "concurrent runs")
+	repoMB := flag.Int("repo-mb", 10, "repository size in MB")
+	turnDelay := flag.Duration("turn-delay", 300*time.Millisecond, "model latency per call")
+	flag.Parse()
+	if err := run(*runs, *repoMB, *turnDelay); err != nil {
+		fmt.Fprintln(os.Stderr, "memory:", err)
+		os.Exit(1)
+	}
+}
+
+func run(runs, repoMB int, turnDelay time.Duration) error {
+	dir, err := os.MkdirTemp("", "lifeos-memory-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "lifeos")
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+
+	gh := githubfake.New(githubfake.Options{})
+	defer gh.Close()
+	gh.AddInstallation(installation, "bench")
+	files := bigRepo(repoMB << 20)
+	gh.AddRepo(installation, repo, files)
+	gh.AddUser(owner, "User")
+	gh.SetPermission(repo, owner, "admin")
+
+	model := modelfake.New()
+	defer model.Close()
+	// Each run reads a file, edits it and finishes, with model latency, so
+	// that all runs hold their snapshots at the same time.
+	model.HandleFunc(func(req modelfake.Request) modelfake.Reply {
+		tools := 0
+		for _, m := range req.Messages {
+			if m.Role == "tool" {
+				tools++
+			}
+		}
+		switch tools {
+		case 0:
+			return modelfake.Reply{Delay: turnDelay, ToolCalls: []modelfake.ToolCall{modelfake.Call("search", map[string]any{"query": "needle"})}}
+		case 1:
+			return modelfake.Reply{Delay: turnDelay, ToolCalls: []modelfake.ToolCall{modelfake.Call("read_file", map[string]any{"path": "src/file-0001.txt", "start_line": 1, "end_line": 20})}}
+		case 2:
+			return modelfake.Reply{Delay: turnDelay, ToolCalls: []modelfake.ToolCall{modelfake.Call("write_file", map[string]any{"path": "NOTES.md", "content": "bench\n"})}}
+		default:
+			return modelfake.Finish("Added NOTES.md.")
+		}
+	})
+
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(),
+		"PORT="+strconv.Itoa(port),
+		"GITHUB_APP_INTEGRATION_ID="+strconv.FormatInt(gh.AppID(), 10),
+		"GITHUB_APP_PRIVATE_KEY="+string(gh.PrivateKeyPEM()),
+		"GITHUB_APP_WEBHOOK_SECRET="+secret,
+		"GITHUB_V3_API_URL="+gh.URL(),
+		"OPENAI_API_KEY=bench",
+		"OPENAI_BASE_URL="+model.URL(),
+		"LIFEOS_DATA_DIR="+filepath.Join(dir, "data"),
+		"LIFEOS_WORKERS="+strconv.Itoa(runs),
+		"LOG_LEVEL=warn",
+	)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	}()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	if err := waitHealthy(base); err != nil {
+		return err
+	}
+	time.Sleep(2 * time.Second)
+	idle, err := rss(cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+
+	var numbers []int
+	for i := 0; i < runs; i++ {
+		numbers = append(numbers, gh.AddIssue(repo, fmt.Sprintf("Task %d", i), "Add NOTES.md", owner))
+	}
+	startPeak, _ := hwm(cmd.Process.Pid)
+	for _, n := range numbers {
+		if err := deliver(base, n); err != nil {
+			return err
+		}
+	}
+	peak := 0
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if r, err := rss(cmd.Process.Pid); err == nil && r > peak {
+			peak = r
+		}
+		if len(gh.Repo(repo).Pulls()) == runs {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("only %d of %d PRs after 2 minutes", len(gh.Repo(repo).Pulls()), runs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	endPeak, _ := hwm(cmd.Process.Pid)
+	fmt.Printf("repo: %d files, %.1f MB; %d concurrent runs; model latency %s per call\n\n", len(files), float64(size(files))/(1<<20), runs, turnDelay)
+	fmt.Println("| measure | resident memory |")
+	fmt.Println("| --- | ---: |")
+	fmt.Printf("| idle after start-up (VmRSS) | %.1f MB |\n", float64(idle)/1024)
+	fmt.Printf("| peak during %d runs (sampled VmRSS) | %.1f MB |\n", runs, float64(peak)/1024)
+	fmt.Printf("| process high-water mark (VmHWM) before / after | %.1f / %.1f MB |\n", float64(startPeak)/1024, float64(endPeak)/1024)
+	return nil
+}
+
+// bigRepo makes text files adding up to n bytes.
+func bigRepo(n int) map[string]string {
+	files := map[string]string{"README.md": "# big\n"}
+	const fileSize = 50 << 10
+	words := []string{"alpha", "beta", "gamma", "delta", "needle", "epsilon", "zeta", "eta", "theta"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; n > 0; i++ {
+		var b strings.Builder
+		for b.Len() < fileSize {
+			for j := 0; j < 10; j++ {
+				b.WriteString(words[rng.IntN(len(words))])
+				b.WriteByte(' ')
+			}
+			b.WriteByte('\n')
+		}
+		files[fmt.Sprintf("src/file-%04d.txt", i)] = b.String()
+		n -= b.Len()
+	}
+	return files
+}
+
+func size(files map[string]string) int {
+	n := 0
+	for _, c := range files {
+		n += len(c)
+	}
+	return n
+}
+
+func deliver(base string, number int) error {
+	raw, err := os.ReadFile("e2e/testdata/webhooks/issues.labeled.json")
+	if err != nil {
+		return fmt.Errorf("run from the repository root: %w", err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return err
+	}
+	ev["installation"] = map[string]any{"id": installation}
+	ev["label"].(map[string]any)["name"] = "lifeos:do"
+	issue := ev["issue"].(map[string]any)
+	issue["number"], issue["title"], issue["body"], issue["comments"] = number, fmt.Sprintf("Task %d", number), "Add NOTES.md", 0
+	r := ev["repository"].(map[string]any)
+	r["name"], r["full_name"], r["default_branch"] = "big", repo, "main"
+	r["owner"].(map[string]any)["login"] = "bench"
+	ev["sender"].(map[string]any)["login"] = owner
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, base+"/api/github/hook", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-GitHub-Event", "issues")
+	req.Header.Set("X-GitHub-Delivery", fmt.Sprintf("bench-%d", number))
+	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("delivery answered %s", resp.Status)
+	}
+	return nil
+}
+
+func waitHealthy(base string) error {
+	for i := 0; i < 300; i++ {
+		resp, err := http.Get(base + "/api/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("server not healthy after 15s")
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func rss(pid int) (int, error) { return procStatus(pid, "VmRSS:") }
+func hwm(pid int) (int, error) { return procStatus(pid, "VmHWM:") }
+
+// procStatus reads a kB figure from /proc/PID/status.
+func procStatus(pid int, field string) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, field) {
+			return strconv.Atoi(strings.Fields(line)[1])
+		}
+	}
+	return 0, fmt.Errorf("%s not in /proc/%d/status", field, pid)
+}

@@ -1,0 +1,395 @@
+// Package githubfake is a stateful, in-process test double of the GitHub
+// REST API for end-to-end tests of a GitHub App. It serves over HTTP
+// (net/http/httptest), checks every request against GitHub's published
+// OpenAPI description, authenticates like GitHub Apps (JWT, then
+// installation tokens) and keeps real git objects, issues, pull requests
+// and check runs with GitHub's semantics.
+//
+// Point the App's GitHub client at URL() (as GITHUB_V3_API_URL); requests
+// may come with or without the /api/v3 prefix. Tests seed state with the
+// Add* methods and read the outcome back through Repo and Requests.
+package githubfake
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults for Options.
+const (
+	// DefaultAppID is the App's id when Options.AppID is zero.
+	DefaultAppID = 1
+	// DefaultAppSlug names the App when Options.AppSlug is empty; its bot
+	// user is "lifeos[bot]".
+	DefaultAppSlug = "lifeos"
+	// apiPrefix is the path GitHub Enterprise Server serves the API under;
+	// go-github adds it to some base URLs, so the double accepts it too.
+	apiPrefix = "/api/v3"
+	// htmlBase is where html_url links point; nothing fetches them.
+	htmlBase = "https://github.com"
+	// docsURL is the documentation_url of error bodies.
+	docsURL = "https://docs.github.com/rest"
+	// firstID starts the id sequence above 2^31 so that code truncating
+	// ids to 32 bits fails as it would against github.com.
+	firstID = 2_200_000_000
+)
+
+// Options configures a Server. The zero value is usable.
+type Options struct {
+	// AppID is the GitHub App's id; DefaultAppID if zero.
+	AppID int64
+	// AppSlug is the App's slug; its bot user is "<slug>[bot]".
+	AppSlug string
+	// PrivateKey signs nothing here but verifies the App's JWTs; a 2048-bit
+	// key is generated when nil.
+	PrivateKey *rsa.PrivateKey
+	// Now is the clock for token expiry and timestamps; time.Now if nil.
+	Now func() time.Time
+}
+
+// Request is one API request the double received, for assertions.
+type Request struct {
+	Method string
+	// Path is the request path without the /api/v3 prefix or query.
+	Path string
+	// Route is the matched operation ("GET /repos/{owner}/{repo}"), empty
+	// if none matched.
+	Route  string
+	Status int
+	// Installation is the id of the installation whose token authorized
+	// the request, 0 for JWT or unauthenticated requests.
+	Installation int64
+	Time         time.Time
+}
+
+// Server is the GitHub double. All of its state sits behind one mutex, so
+// test code may call its methods while the App under test is running.
+type Server struct {
+	appID  int64
+	slug   string
+	key    *rsa.PrivateKey
+	clock  func() time.Time
+	http   *httptest.Server
+	spec   *apiSpec
+	routes map[string]route
+
+	mu               sync.Mutex
+	nextID           int64
+	users            map[string]*userState
+	installations    map[int64]*installation
+	tokens           map[string]*tokenState
+	repos            map[string]*repoState
+	teams            map[string]map[string]string // "org/team" -> lower login -> role
+	downloads        map[string]download
+	requests         []Request
+	validationErrors []string
+}
+
+// New starts a double. It panics if the embedded API description cannot
+// be loaded or a key cannot be generated, which are bugs, not test
+// conditions.
+func New(opts Options) *Server {
+	spec, err := loadSpec()
+	if err != nil {
+		panic(fmt.Sprintf("githubfake: %v", err))
+	}
+	s := &Server{
+		appID:         opts.AppID,
+		slug:          opts.AppSlug,
+		key:           opts.PrivateKey,
+		clock:         opts.Now,
+		spec:          spec,
+		nextID:        firstID,
+		users:         map[string]*userState{},
+		installations: map[int64]*installation{},
+		tokens:        map[string]*tokenState{},
+		repos:         map[string]*repoState{},
+		teams:         map[string]map[string]string{},
+		downloads:     map[string]download{},
+	}
+	if s.appID == 0 {
+		s.appID = DefaultAppID
+	}
+	if s.slug == "" {
+		s.slug = DefaultAppSlug
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.key == nil {
+		if s.key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			panic(fmt.Sprintf("githubfake: generate app key: %v", err))
+		}
+	}
+	s.routes = s.routeTable()
+	s.users[strings.ToLower(s.botLogin())] = &userState{id: s.newID(), login: s.botLogin(), typ: "Bot"}
+	s.http = httptest.NewServer(s)
+	return s
+}
+
+// Close shuts the HTTP server down.
+func (s *Server) Close() { s.http.Close() }
+
+// URL is the API base URL, with a trailing slash, for GITHUB_V3_API_URL.
+func (s *Server) URL() string { return s.http.URL + "/" }
+
+// AppID is the GitHub App's id, the iss of its JWTs.
+func (s *Server) AppID() int64 { return s.appID }
+
+// AppSlug is the App's slug.
+func (s *Server) AppSlug() string { return s.slug }
+
+// BotLogin is the login of the App's bot user, "<slug>[bot]".
+func (s *Server) BotLogin() string { return s.botLogin() }
+
+// PrivateKeyPEM is the App's private key in PKCS#1 PEM, as GitHub hands
+// it out.
+func (s *Server) PrivateKeyPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(s.key)})
+}
+
+// Requests returns a copy of the API request log, oldest first. Archive
+// and log downloads that API redirects point at are not API requests and
+// are not logged.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// ResetRequests empties the request log.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+// ValidationErrors lists the requests GitHub would have rejected as
+// malformed or unknown, each as "METHOD path: reason". Tests should
+// assert it is empty.
+func (s *Server) ValidationErrors() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.validationErrors...)
+}
+
+// ResetValidationErrors forgets recorded validation errors, for tests that
+// send a bad request on purpose.
+func (s *Server) ResetValidationErrors() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.validationErrors = nil
+}
+
+// authKind says which credential an operation takes.
+type authKind int
+
+const (
+	authInstallation authKind = iota // installation access token
+	authJWT                          // the App's JWT
+)
+
+// route is one served operation.
+type route struct {
+	auth authKind
+	// perms lists "category:level" alternatives, any of which the token
+	// must hold ("issues:write" or "pull_requests:write").
+	perms []string
+	fn    func(*call) reply
+}
+
+// call is one request on its way through a handler.
+type call struct {
+	s      *Server
+	r      *http.Request
+	params map[string]string // unescaped path parameters
+	query  url.Values
+	body   []byte
+	inst   *installation
+	token  *tokenState
+	repo   *repoState
+}
+
+// reply is a handler's answer.
+type reply struct {
+	status int
+	body   any // marshalled as JSON unless nil
+	header http.Header
+}
+
+// fieldError is an entry of a 422 response's errors array.
+type fieldError struct {
+	Resource string `json:"resource,omitempty"`
+	Field    string `json:"field,omitempty"`
+	Code     string `json:"code"`
+	Message  string `json:"message,omitempty"`
+}
+
+// errorBody is GitHub's error shape.
+type errorBody struct {
+	Message          string `json:"message"`
+	Errors           []any  `json:"errors,omitempty"`
+	DocumentationURL string `json:"documentation_url"`
+	Status           string `json:"status"`
+}
+
+// rawBody is a reply body sent as is rather than as JSON.
+type rawBody []byte
+
+func jsonReply(status int, body any) reply { return reply{status: status, body: body} }
+
+func errReply(status int, msg string) reply {
+	return reply{status: status, body: errorBody{Message: msg, DocumentationURL: docsURL, Status: strconv.Itoa(status)}}
+}
+
+func notFound() reply { return errReply(http.StatusNotFound, "Not Found") }
+
+// invalid is a 422 "Validation Failed" with field errors.
+func invalid(errs ...fieldError) reply {
+	b := errorBody{Message: "Validation Failed", DocumentationURL: docsURL, Status: "422"}
+	for _, e := range errs {
+		b.Errors = append(b.Errors, e)
+	}
+	return reply{status: http.StatusUnprocessableEntity, body: b}
+}
+
+// unprocessable is a 422 with a bare message, as the git data API answers.
+func unprocessable(msg string) reply { return errReply(http.StatusUnprocessableEntity, msg) }
+
+func redirect(location string) reply {
+	return reply{status: http.StatusFound, header: http.Header{"Location": {location}}}
+}
+
+// ServeHTTP answers one request: downloads first, then the API pipeline of
+// routing, authentication, validation, repository access and permission.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	escaped := r.URL.EscapedPath()
+	if p, ok := strings.CutPrefix(escaped, apiPrefix); ok && (p == "" || p[0] == '/') {
+		escaped = p
+	}
+	if strings.HasPrefix(escaped, downloadPrefix) {
+		s.serveDownload(w, r, escaped)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeReply(w, errReply(http.StatusBadRequest, "could not read body"))
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := Request{Method: r.Method, Path: unescapePath(escaped), Time: s.now()}
+	rep := s.serveAPI(r, escaped, body, &rec)
+	rec.Status = rep.status
+	s.requests = append(s.requests, rec)
+	writeReply(w, rep)
+}
+
+func (s *Server) serveAPI(r *http.Request, escaped string, body []byte, rec *Request) reply {
+	found, err := s.spec.find(r, escaped)
+	if err != nil {
+		s.validationErrors = append(s.validationErrors, fmt.Sprintf("%s %s: %v", r.Method, rec.Path, err))
+		// GitHub says only "Not Found"; the reason helps whoever debugs the test.
+		return errReply(http.StatusNotFound, "Not Found (githubfake: "+err.Error()+")")
+	}
+	rec.Route = found.key
+	rt, ok := s.routes[found.key]
+	if !ok {
+		s.validationErrors = append(s.validationErrors, fmt.Sprintf("%s %s: operation %s is in the spec but not served", r.Method, rec.Path, found.key))
+		return notFound()
+	}
+	c := &call{s: s, r: r, params: found.params, query: r.URL.Query(), body: body}
+
+	if rep, ok := s.authenticate(c, rt.auth); !ok {
+		return rep
+	}
+	if c.inst != nil {
+		rec.Installation = c.inst.id
+	}
+	if err := s.spec.validate(r, found, body); err != nil {
+		s.validationErrors = append(s.validationErrors, fmt.Sprintf("%s %s: %v", r.Method, rec.Path, err))
+		if !json.Valid(body) && len(bytes.TrimSpace(body)) > 0 {
+			return errReply(http.StatusBadRequest, "Problems parsing JSON")
+		}
+		return errReply(http.StatusUnprocessableEntity, "Invalid request.\n\n"+err.Error())
+	}
+	if rep, ok := s.authorize(c, rt.perms); !ok {
+		return rep
+	}
+	return rt.fn(c)
+}
+
+func writeReply(w http.ResponseWriter, rep reply) {
+	for k, vs := range rep.header {
+		w.Header()[k] = vs
+	}
+	if rep.body == nil {
+		w.WriteHeader(rep.status)
+		return
+	}
+	if raw, ok := rep.body.(rawBody); ok {
+		w.Header().Set("Content-Type", "application/vnd.github.raw")
+		w.WriteHeader(rep.status)
+		_, _ = w.Write(raw)
+		return
+	}
+	js, err := json.Marshal(rep.body)
+	if err != nil {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, `{"message":%q}`, "githubfake: encode response: "+err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(rep.status)
+	_, _ = w.Write(js)
+}
+
+func unescapePath(p string) string {
+	if u, err := url.PathUnescape(p); err == nil {
+		return u
+	}
+	return p
+}
+
+// decode unmarshals the JSON body into v; an empty body leaves v alone.
+func (c *call) decode(v any) error {
+	if len(bytes.TrimSpace(c.body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(c.body, v); err != nil {
+		return fmt.Errorf("decode %s body: %w", c.r.URL.Path, err)
+	}
+	return nil
+}
+
+// int64Param parses a numeric path parameter; validation already checked it.
+func (c *call) int64Param(name string) int64 {
+	n, _ := strconv.ParseInt(c.params[name], 10, 64)
+	return n
+}
+
+// apiURL is an absolute API URL of a path on this double.
+func (s *Server) apiURL(format string, args ...any) string {
+	return s.http.URL + fmt.Sprintf(format, args...)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// htmlURL is a github.com-style web link.
+func htmlURL(format string, args ...any) string {
+	return htmlBase + fmt.Sprintf(format, args...)
+}
