@@ -60,7 +60,9 @@ func serve(getenv func(string) string, stderr io.Writer) int {
 		return 2
 	}
 	cfg.Version = buildVersion()
-	log := zerolog.New(stderr).With().Timestamp().Logger()
+	logOut := server.NewLogWriter(stderr)
+	defer logOut.Close()
+	log := zerolog.New(logOut).With().Timestamp().Logger()
 	if lvl, err := zerolog.ParseLevel(getenv("LOG_LEVEL")); err == nil && lvl != zerolog.NoLevel {
 		log = log.Level(lvl)
 	} else {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -69,6 +70,12 @@ func start(t *testing.T, o envOpts) *env {
 	} else {
 		gh = githubfake.New(githubfake.Options{})
 		t.Cleanup(gh.Close)
+		// Every request LifeOS sent must be one GitHub would accept.
+		t.Cleanup(func() {
+			if errs := gh.ValidationErrors(); len(errs) > 0 {
+				t.Errorf("requests GitHub would reject:\n%s", strings.Join(errs, "\n"))
+			}
+		})
 		model = modelfake.New()
 		t.Cleanup(model.Close)
 		gh.AddInstallation(installationID, "Codertocat")

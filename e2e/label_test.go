@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lifeos/lifeos/modelfake"
 	"github.com/lifeos/lifeos/server"
@@ -354,5 +355,36 @@ func TestTurnLimitFailsWithComment(t *testing.T) {
 	}
 	if c := e.gh.Repo(repoName).Comments(n); len(c) != 1 || !strings.Contains(c[0].Body, "2 turns") {
 		t.Errorf("comments = %+v", c)
+	}
+}
+
+func TestSecondLabelDuringRunStartsNothing(t *testing.T) {
+	e := start(t, envOpts{})
+	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
+	e.model.Script(
+		modelfake.Reply{Delay: 500 * time.Millisecond, ToolCalls: []modelfake.ToolCall{
+			modelfake.Call("edit_file", map[string]any{"path": "README.md", "old": "wrold", "new": "world"})}},
+		modelfake.Finish("Fixed the typo."),
+	)
+	body := labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold.")
+	e.deliver("issues", "first", body)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(e.model.Requests()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the model was never called")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.deliver("issues", "second", body) // unlabelled and labelled again mid-run
+	run := e.waitRuns(n, 1)[0]
+	settle()
+	if runs := e.waitRuns(n, 1); runs[0].ID != run.ID || run.Status != store.StatusSucceeded {
+		t.Fatalf("runs = %+v", runs)
+	}
+	if got := len(e.model.Requests()); got != 2 {
+		t.Errorf("model calls = %d, want 2 (one run)", got)
+	}
+	if pulls := e.gh.Repo(repoName).Pulls(); len(pulls) != 1 {
+		t.Errorf("pulls = %d, want 1", len(pulls))
 	}
 }
