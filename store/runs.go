@@ -15,6 +15,7 @@ const (
 	StatusNoChange  = "no_change" // the agent finished without changing anything
 	StatusFailed    = "failed"    // the model, a limit or GitHub stopped the run
 	StatusDenied    = "denied"    // the trigger was refused by policy
+	StatusPlanned   = "planned"   // a /lifeos plan run posted its plan
 )
 
 // ErrDuplicateDelivery means the webhook delivery already made a run.

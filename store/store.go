@@ -154,5 +154,31 @@ func migrations(d Dialect) []string {
 			created_at ` + ts + ` NOT NULL,
 			PRIMARY KEY (run_id, seq)
 		)`,
+		// A /lifeos stop for a run, seen by whichever replica works it.
+		`CREATE TABLE IF NOT EXISTS lifeos_cancels (
+			run_id BIGINT PRIMARY KEY REFERENCES lifeos_runs (id),
+			actor TEXT NOT NULL,
+			created_at ` + ts + ` NOT NULL
+		)`,
+		// One row per LifeOS PR head commit whose CI failed: what was done.
+		`CREATE TABLE IF NOT EXISTS lifeos_ci_attempts (
+			repo TEXT NOT NULL,
+			pr_number INTEGER NOT NULL,
+			head_sha TEXT NOT NULL,
+			signature TEXT NOT NULL,
+			action TEXT NOT NULL,
+			created_at ` + ts + ` NOT NULL,
+			PRIMARY KEY (repo, pr_number, head_sha)
+		)`,
+		// How each LifeOS PR ended, per repo: the autonomy statistics.
+		`CREATE TABLE IF NOT EXISTS lifeos_outcomes (
+			repo TEXT NOT NULL,
+			pr_number INTEGER NOT NULL,
+			issue_number INTEGER NOT NULL,
+			outcome TEXT NOT NULL,
+			actor TEXT NOT NULL,
+			created_at ` + ts + ` NOT NULL,
+			PRIMARY KEY (repo, pr_number)
+		)`,
 	}
 }
