@@ -106,8 +106,9 @@ func start(t *testing.T, o envOpts) *env {
 		DatabaseURL:   o.databaseURL,
 		DataDir:       dataDir,
 		TriggerLabel:  "lifeos:do",
-		AppSlug:       "lifeos",
-		Version:       "e2e",
+		AppSlug:        "lifeos",
+		DeleteBranches: true,
+		Version:        "e2e",
 	}
 	if o.configure != nil {
 		o.configure(cfg)

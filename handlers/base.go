@@ -6,13 +6,24 @@ package handlers
 
 import (
 	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/tidwall/gjson"
 
 	"github.com/lifeos/lifeos/queue"
 )
 
-// Enqueuer durably queues a run job; false means the job was a duplicate.
+// BranchPrefix starts the branches LifeOS writes, lifeos/issue-N; events on
+// other branches are not LifeOS's business.
+const BranchPrefix = "lifeos/issue-"
+
+// Enqueuer durably queues a job; false means the job was a duplicate.
 type Enqueuer interface {
-	Enqueue(ctx context.Context, args queue.RunArgs) (bool, error)
+	Enqueue(ctx context.Context, args queue.EventArgs) (bool, error)
 }
 
 // Base is what every handler shares.
@@ -28,4 +39,43 @@ type Base struct {
 // events never start work.
 func (b *Base) isBot(senderType, senderLogin string) bool {
 	return senderType == "Bot" || senderLogin == b.AppSlug+"[bot]"
+}
+
+// enqueue queues the delivery for the worker. issue is the issue the work
+// is about, for logs (0 if not known yet).
+func (b *Base) enqueue(ctx context.Context, eventType, deliveryID string, payload []byte, issue int) error {
+	f := gjson.GetManyBytes(payload, "repository.full_name", "installation.id")
+	repo, installation := f[0].Str, f[1].Int()
+	logger := zerolog.Ctx(ctx).With().Str("repo", repo).Int("issue", issue).Logger()
+	if repo == "" || installation <= 0 {
+		logger.Warn().Msg("Ignoring delivery without repository or installation")
+		return nil
+	}
+	inserted, err := b.Queue.Enqueue(ctx, queue.EventArgs{
+		Event:          eventType,
+		DeliveryID:     deliveryID,
+		InstallationID: installation,
+		Repo:           repo,
+		Issue:          issue,
+		Payload:        payload,
+		QueuedAt:       time.Now().UTC(),
+	})
+	if err != nil {
+		return fmt.Errorf("queue %s delivery for %s: %w", eventType, repo, err)
+	}
+	logger.Info().Bool("queued", inserted).Msg("Delivery queued")
+	return nil
+}
+
+// issueOfBranch returns N for lifeos/issue-N, or 0.
+func issueOfBranch(branch string) int {
+	rest, ok := strings.CutPrefix(branch, BranchPrefix)
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return n
 }

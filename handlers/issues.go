@@ -2,14 +2,9 @@ package handlers
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"github.com/palantir/go-githubapp/githubapp"
-	"github.com/rs/zerolog"
 	"github.com/tidwall/gjson"
-
-	"github.com/lifeos/lifeos/queue"
 )
 
 // Issues handles `issues` events: labelling an issue with the trigger label
@@ -28,31 +23,11 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 	if gjson.GetBytes(payload, "action").Str != "labeled" {
 		return nil
 	}
-	f := gjson.GetManyBytes(payload, "label.name", "sender.type", "sender.login",
-		"repository.full_name", "issue.number", "installation.id")
-	label, senderType, sender, repo, number, installation := f[0].Str, f[1].Str, f[2].Str, f[3].Str, f[4].Int(), f[5].Int()
-	if label != h.TriggerLabel || h.isBot(senderType, sender) {
+	f := gjson.GetManyBytes(payload, "label.name", "sender.type", "sender.login", "issue.number")
+	if f[0].Str != h.TriggerLabel || h.isBot(f[1].Str, f[2].Str) || f[3].Int() <= 0 {
 		return nil
 	}
-	logger := zerolog.Ctx(ctx).With().Str("repo", repo).Int64("issue", number).Str("sender", sender).Logger()
-	if repo == "" || number <= 0 || installation <= 0 {
-		logger.Warn().Msg("Ignoring trigger label without repository, issue number or installation")
-		return nil
-	}
-	inserted, err := h.Queue.Enqueue(ctx, queue.RunArgs{
-		Event:          eventType,
-		DeliveryID:     deliveryID,
-		InstallationID: installation,
-		Repo:           repo,
-		Issue:          int(number),
-		Payload:        payload,
-		QueuedAt:       time.Now().UTC(),
-	})
-	if err != nil {
-		return fmt.Errorf("queue run for %s#%d: %w", repo, number, err)
-	}
-	logger.Info().Bool("queued", inserted).Msg("Trigger label: run queued")
-	return nil
+	return h.enqueue(ctx, eventType, deliveryID, payload, int(f[3].Int()))
 }
 
 var _ githubapp.EventHandler = (*Issues)(nil)

@@ -26,7 +26,7 @@ type batcher struct {
 
 type insertReq struct {
 	ctx   context.Context
-	args  RunArgs
+	args  EventArgs
 	reply chan insertResult
 }
 
@@ -46,7 +46,7 @@ func newBatcher(client riverClient, max int) *batcher {
 	return b
 }
 
-func (b *batcher) insert(ctx context.Context, args RunArgs) (bool, error) {
+func (b *batcher) insert(ctx context.Context, args EventArgs) (bool, error) {
 	req := &insertReq{ctx: ctx, args: args, reply: make(chan insertResult, 1)}
 	if err := b.send(req); err != nil {
 		return false, err

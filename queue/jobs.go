@@ -11,9 +11,9 @@ import (
 // mid-run retries it, a run that keeps failing on GitHub's side stops.
 const RunMaxAttempts = 3
 
-// RunArgs is the job that runs the agent for one webhook delivery. The
+// EventArgs is the job for one webhook delivery LifeOS acts on. The
 // handler stores the raw payload; the worker decodes it in full.
-type RunArgs struct {
+type EventArgs struct {
 	Event          string          `json:"event"`
 	DeliveryID     string          `json:"delivery_id" river:"unique"`
 	InstallationID int64           `json:"installation_id"`
@@ -24,11 +24,11 @@ type RunArgs struct {
 }
 
 // Kind names the job in River's tables.
-func (RunArgs) Kind() string { return "lifeos_run" }
+func (EventArgs) Kind() string { return "lifeos_event" }
 
 // InsertOpts makes a delivery unique: GitHub's redelivery of the same
 // X-GitHub-Delivery is not queued twice.
-func (RunArgs) InsertOpts() river.InsertOpts {
+func (EventArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
 		MaxAttempts: RunMaxAttempts,
 		UniqueOpts:  river.UniqueOpts{ByArgs: true},

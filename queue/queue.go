@@ -149,7 +149,7 @@ func (q *Queue) close() {
 
 // Enqueue durably queues a run job. It reports false when the job duplicates
 // one already queued (the same delivery).
-func (q *Queue) Enqueue(ctx context.Context, args RunArgs) (bool, error) {
+func (q *Queue) Enqueue(ctx context.Context, args EventArgs) (bool, error) {
 	return q.intake.insert(ctx, args)
 }
 

@@ -15,12 +15,12 @@ import (
 )
 
 type recordingWorker struct {
-	river.WorkerDefaults[RunArgs]
+	river.WorkerDefaults[EventArgs]
 	mu   sync.Mutex
 	seen map[string]int
 }
 
-func (w *recordingWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
+func (w *recordingWorker) Work(ctx context.Context, job *river.Job[EventArgs]) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.seen[job.Args.DeliveryID]++
@@ -80,7 +80,7 @@ func TestEnqueueDedupesAndWorks(t *testing.T) {
 					wg.Add(1)
 					go func(i int) {
 						defer wg.Done()
-						ok, err := q.Enqueue(ctx, RunArgs{Event: "issues", DeliveryID: fmt.Sprintf("d-%d", i), Repo: "o/r", Issue: i})
+						ok, err := q.Enqueue(ctx, EventArgs{Event: "issues", DeliveryID: fmt.Sprintf("d-%d", i), Repo: "o/r", Issue: i})
 						if err != nil {
 							t.Error(err)
 						}
@@ -97,7 +97,7 @@ func TestEnqueueDedupesAndWorks(t *testing.T) {
 				t.Fatalf("inserted %d jobs, want %d", inserted, n)
 			}
 			// A later redelivery is a duplicate too.
-			if ok, err := q.Enqueue(ctx, RunArgs{Event: "issues", DeliveryID: "d-7", Repo: "o/r", Issue: 7}); err != nil || ok {
+			if ok, err := q.Enqueue(ctx, EventArgs{Event: "issues", DeliveryID: "d-7", Repo: "o/r", Issue: 7}); err != nil || ok {
 				t.Fatalf("redelivery: inserted=%v err=%v", ok, err)
 			}
 
@@ -123,7 +123,7 @@ func TestEnqueueDedupesAndWorks(t *testing.T) {
 			if err := q.Stop(stopCtx); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := q.Enqueue(ctx, RunArgs{DeliveryID: "late"}); err != ErrStopped {
+			if _, err := q.Enqueue(ctx, EventArgs{DeliveryID: "late"}); err != ErrStopped {
 				t.Fatalf("enqueue after stop: %v, want ErrStopped", err)
 			}
 		})

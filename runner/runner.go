@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v60/github"
@@ -50,17 +51,52 @@ type Runner struct {
 	Timeout time.Duration
 	// Download fetches tarballs from the archive host.
 	Download *http.Client
-	Log      zerolog.Logger
+	// DeleteBranches deletes a LifeOS PR's branch once the PR is closed.
+	DeleteBranches bool
+	// MaxCIFixes bounds the fix runs started by failed CI on one PR
+	// (DefaultMaxCIFixes if 0).
+	MaxCIFixes int
+	AppSlug    string
+	Log        zerolog.Logger
+
+	mu     sync.Mutex
+	active map[int64]context.CancelCauseFunc // runs worked by this process
+}
+
+// track makes a run stoppable from this process.
+func (r *Runner) track(runID int64, cancel context.CancelCauseFunc) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.active == nil {
+		r.active = map[int64]context.CancelCauseFunc{}
+	}
+	r.active[runID] = cancel
+}
+
+func (r *Runner) untrack(runID int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.active, runID)
+}
+
+// stopLocal stops a run if this process works it; other replicas see the
+// stored request at the run's next model call.
+func (r *Runner) stopLocal(runID int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if cancel, ok := r.active[runID]; ok {
+		cancel(errStopped)
+	}
 }
 
 // Worker adapts a Runner to River.
 type Worker struct {
-	river.WorkerDefaults[queue.RunArgs]
+	river.WorkerDefaults[queue.EventArgs]
 	Runner *Runner
 }
 
 // Timeout bounds one run job.
-func (w *Worker) Timeout(*river.Job[queue.RunArgs]) time.Duration {
+func (w *Worker) Timeout(*river.Job[queue.EventArgs]) time.Duration {
 	if w.Runner.Timeout > 0 {
 		return w.Runner.Timeout
 	}
@@ -68,35 +104,114 @@ func (w *Worker) Timeout(*river.Job[queue.RunArgs]) time.Duration {
 }
 
 // Work runs the job.
-func (w *Worker) Work(ctx context.Context, job *river.Job[queue.RunArgs]) error {
+func (w *Worker) Work(ctx context.Context, job *river.Job[queue.EventArgs]) error {
 	return w.Runner.Run(ctx, job.ID, job.Args)
 }
 
 // BranchName is the branch LifeOS writes for an issue.
 func BranchName(issue int) string { return fmt.Sprintf("%s%d", BranchPrefix, issue) }
 
-// Run works one run job: the label trigger on an issue.
-func (r *Runner) Run(ctx context.Context, jobID int64, args queue.RunArgs) error {
-	var ev github.IssuesEvent
-	if err := json.Unmarshal(args.Payload, &ev); err != nil {
+// Run works one job: it decodes the delivery and acts on its event.
+func (r *Runner) Run(ctx context.Context, jobID int64, args queue.EventArgs) error {
+	log := r.Log.With().Str("event", args.Event).Str(githubapp.LogKeyDeliveryID, args.DeliveryID).
+		Str("repo", args.Repo).Int64("job", jobID).Logger()
+	ctx = log.WithContext(ctx)
+	j := job{id: jobID, args: args}
+	var err error
+	switch args.Event {
+	case "issues":
+		err = r.onLabel(ctx, j)
+	case "issue_comment":
+		err = r.onComment(ctx, j)
+	case "pull_request_review":
+		err = r.onReview(ctx, j)
+	case "check_suite", "workflow_run":
+		err = r.onCI(ctx, j)
+	case "pull_request":
+		err = r.onClosed(ctx, j)
+	default:
+		err = river.JobCancel(fmt.Errorf("no worker for %s events", args.Event))
+	}
+	var payloadErr *payloadError
+	if errors.As(err, &payloadErr) {
 		// A payload that does not decode never will: don't retry it.
-		return river.JobCancel(fmt.Errorf("decode %s payload of delivery %s: %w", args.Event, args.DeliveryID, err))
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+// job is the queued delivery being worked.
+type job struct {
+	id   int64
+	args queue.EventArgs
+}
+
+// payloadError is a delivery whose payload cannot be decoded.
+type payloadError struct{ err error }
+
+func (e *payloadError) Error() string { return e.err.Error() }
+func (e *payloadError) Unwrap() error { return e.err }
+
+func decode(j job, v any) error {
+	if err := json.Unmarshal(j.args.Payload, v); err != nil {
+		return &payloadError{fmt.Errorf("decode %s payload of delivery %s: %w", j.args.Event, j.args.DeliveryID, err)}
+	}
+	return nil
+}
+
+// onLabel starts a run when a user with write access labels an issue.
+func (r *Runner) onLabel(ctx context.Context, j job) error {
+	var ev github.IssuesEvent
+	if err := decode(j, &ev); err != nil {
+		return err
 	}
 	repo := repoRef{Owner: ev.GetRepo().GetOwner().GetLogin(), Name: ev.GetRepo().GetName()}
-	issue := ev.GetIssue()
-	sender := ev.GetSender().GetLogin()
-	log := r.Log.With().Str("repo", repo.String()).Int("issue", issue.GetNumber()).
-		Str(githubapp.LogKeyDeliveryID, args.DeliveryID).Int64("job", jobID).Logger()
-	ctx = log.WithContext(ctx)
+	return r.code(ctx, &request{
+		job: j, trigger: "label", actor: ev.GetSender().GetLogin(), checkActor: true,
+		repo: repo, defaultBranch: ev.GetRepo().GetDefaultBranch(),
+		issueNumber: ev.GetIssue().GetNumber(), issue: ev.GetIssue(), replyTo: ev.GetIssue().GetNumber(),
+	})
+}
 
+// request is a run to make: what started it and what the agent is told.
+type request struct {
+	job           job
+	trigger       string // label, retry, plan, review, ci
+	actor         string
+	checkActor    bool // ask GitHub for the actor's role before running
+	repo          repoRef
+	defaultBranch string
+	issueNumber   int
+	issue         *github.Issue // fetched when nil
+	prNumber      int           // the LifeOS PR the event came from, if any
+	replyTo       int           // where progress is told: the issue, or the PR
+	instructions  string
+	planOnly      bool
+	comments      []agent.Comment // trusted review comments to add to the prompt
+	// waitTurn snoozes the job while another run on the issue is active;
+	// otherwise the delivery is dropped (a second label is not a queue).
+	waitTurn bool
+	gh       *github.Client // the installation client, if the event already made one
+}
+
+// waitTurnInterval is how long a command waits before looking again
+// whether the issue's active run has finished.
+const waitTurnInterval = 3 * time.Second
+
+// code records a run, checks who asked, and lets the agent work.
+func (r *Runner) code(ctx context.Context, req *request) error {
+	log := zerolog.Ctx(ctx).With().Int("issue", req.issueNumber).Str("trigger", req.trigger).Logger()
 	run, err := r.Store.StartRun(ctx, store.NewRun{
-		Repo: repo.String(), InstallationID: args.InstallationID, IssueNumber: issue.GetNumber(),
-		DeliveryID: args.DeliveryID, JobID: jobID, Trigger: "label", Actor: sender, Status: store.StatusRunning,
+		Repo: req.repo.String(), InstallationID: req.job.args.InstallationID, IssueNumber: req.issueNumber,
+		DeliveryID: req.job.args.DeliveryID, JobID: req.job.id, Trigger: req.trigger, Actor: req.actor, Status: store.StatusRunning,
 	})
 	switch {
 	case errors.Is(err, store.ErrDuplicateDelivery):
 		log.Info().Msg("Delivery already handled; nothing to do")
 		return nil
+	case errors.Is(err, store.ErrActiveRun) && req.waitTurn:
+		log.Info().Int64("active_run", run.ID).Msg("Waiting for the issue's active run to finish")
+		return river.JobSnooze(waitTurnInterval)
 	case errors.Is(err, store.ErrActiveRun):
 		log.Info().Int64("active_run", run.ID).Msg("Issue already has an active run; trigger ignored")
 		return nil
@@ -104,59 +219,75 @@ func (r *Runner) Run(ctx context.Context, jobID int64, args queue.RunArgs) error
 		return err
 	}
 	log = log.With().Int64("run", run.ID).Logger()
+	ctx = log.WithContext(ctx)
 
-	gh, err := r.Clients.NewInstallationClient(args.InstallationID)
-	if err != nil {
-		return fmt.Errorf("installation client %d: %w", args.InstallationID, err)
+	gh := req.gh
+	if gh == nil {
+		if gh, err = r.Clients.NewInstallationClient(req.job.args.InstallationID); err != nil {
+			return fmt.Errorf("installation client %d: %w", req.job.args.InstallationID, err)
+		}
 	}
-	senderRole, err := role(ctx, gh, repo, sender)
-	if err != nil {
-		return err // retried by River; the run row is taken over by the retry
+	if req.checkActor {
+		actorRole, err := role(ctx, gh, req.repo, req.actor)
+		if err != nil {
+			return err // retried by River; the run row is taken over by the retry
+		}
+		decision := policy.CanTrigger(req.actor, actorRole)
+		audit(log, decision)
+		if !decision.Allow {
+			r.finish(ctx, run.ID, store.Outcome{Status: store.StatusDenied, Error: decision.Reason})
+			r.tell(ctx, gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS did not start: %s.", decision.Reason))
+			return nil
+		}
 	}
-	decision := policy.CanTrigger(sender, senderRole)
-	log.Info().Dict("audit", zerolog.Dict().Bool("allow", decision.Allow).Str("rule", decision.Rule).
-		Str("reason", decision.Reason)).Msg("Trigger decision")
-	if !decision.Allow {
-		r.finish(ctx, run.ID, store.Outcome{Status: store.StatusDenied, Error: decision.Reason})
-		r.tell(ctx, gh, repo, issue.GetNumber(), fmt.Sprintf("LifeOS did not start: %s.", decision.Reason))
-		return nil
+	if req.issue == nil {
+		issue, _, err := gh.Issues.Get(ctx, req.repo.Owner, req.repo.Name, req.issueNumber)
+		if err != nil {
+			return fmt.Errorf("get issue %s#%d: %w", req.repo, req.issueNumber, err)
+		}
+		req.issue = issue
 	}
-
-	w := &work{
-		Runner: r, gh: gh, repo: repo, issue: issue, sender: sender, run: run, log: log,
-		defaultBranch: ev.GetRepo().GetDefaultBranch(),
-	}
+	w := &work{Runner: r, gh: gh, req: req, run: run, log: log}
 	return w.do(ctx)
+}
+
+// audit logs a policy decision under the audit key.
+func audit(log zerolog.Logger, d policy.Decision) {
+	log.Info().Dict("audit", zerolog.Dict().Bool("allow", d.Allow).Str("rule", d.Rule).Str("reason", d.Reason)).Msg("Policy decision")
 }
 
 // work is one run in progress.
 type work struct {
 	*Runner
-	gh            *github.Client
-	repo          repoRef
-	issue         *github.Issue
-	sender        string
-	run           *store.Run
-	log           zerolog.Logger
-	defaultBranch string
+	gh  *github.Client
+	req *request
+	run *store.Run
+	log zerolog.Logger
 }
 
+// errStopped is the cause of a run stopped by /lifeos stop.
+var errStopped = errors.New("stopped by /lifeos stop")
+
 func (w *work) do(ctx context.Context) error {
-	number := w.issue.GetNumber()
+	req := w.req
+	number := req.issueNumber
 	branch := BranchName(number)
 	out := store.Outcome{Model: w.ModelName, Branch: branch}
 
 	// A PR of an earlier run that is still open takes the next commit.
-	pr, err := w.previousOpenPull(ctx)
+	pr, previousSummary, err := w.previous(ctx)
 	if err != nil {
 		return err
 	}
-	from := w.defaultBranch
+	from := req.defaultBranch
 	if pr != nil {
 		from = branch
 		out.PRNumber = pr.GetNumber()
+		if req.replyTo == 0 {
+			req.replyTo = pr.GetNumber()
+		}
 	}
-	tip, err := branchHead(ctx, w.gh, w.repo, from)
+	tip, err := branchHead(ctx, w.gh, req.repo, from)
 	if err != nil {
 		return err
 	}
@@ -164,7 +295,7 @@ func (w *work) do(ctx context.Context) error {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxRepoBytes
 	}
-	snap, err := snapshot(ctx, w.gh, w.Download, w.repo, tip.CommitSHA, maxBytes)
+	snap, err := snapshot(ctx, w.gh, w.Download, req.repo, tip.CommitSHA, maxBytes)
 	if errors.Is(err, agent.ErrRepoTooLarge) {
 		return w.fail(ctx, out, fmt.Sprintf("the repository is larger than the %d MB LifeOS may hold in memory for a run", maxBytes>>20), err)
 	}
@@ -175,6 +306,12 @@ func (w *work) do(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	comments = append(comments, req.comments...)
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	w.track(w.run.ID, cancel)
+	defer w.untrack(w.run.ID)
 
 	ws := agent.NewWorkspace(snap)
 	seq := 0
@@ -186,13 +323,20 @@ func (w *work) do(ctx context.Context) error {
 				PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}); err != nil {
 				w.log.Error().Err(err).Msg("Could not record model usage")
 			}
+			// A stop asked on another replica reaches this one here.
+			if stop, err := w.Store.CancelRequested(ctx, w.run.ID); err == nil && stop {
+				return errStopped
+			}
 			return nil
 		},
 	}
 	res, runErr := a.Run(ctx, agent.Task{
-		Repo:     w.repo.String(),
-		Issue:    agent.Issue{Number: number, Title: w.issue.GetTitle(), Body: w.issue.GetBody(), Author: w.issue.GetUser().GetLogin()},
-		Comments: comments,
+		Repo:            req.repo.String(),
+		Issue:           agent.Issue{Number: number, Title: req.issue.GetTitle(), Body: req.issue.GetBody(), Author: req.issue.GetUser().GetLogin()},
+		Comments:        comments,
+		Instructions:    req.instructions,
+		PreviousSummary: previousSummary,
+		PlanOnly:        req.planOnly,
 	}, ws)
 	out.Turns, out.TotalTokens, out.Summary = res.Turns, res.Tokens, res.Summary
 	for _, c := range res.Calls {
@@ -202,6 +346,13 @@ func (w *work) do(ctx context.Context) error {
 	if t, err := json.Marshal(res.Transcript); err == nil {
 		out.Transcript = string(t)
 	}
+	if errors.Is(runErr, errStopped) || errors.Is(context.Cause(ctx), errStopped) {
+		out.Status = store.StatusCancelled
+		out.Error = errStopped.Error()
+		w.finish(ctx, w.run.ID, out)
+		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS stopped run %d as asked, after %d turns; nothing was pushed.", w.run.ID, res.Turns))
+		return nil
+	}
 	if runErr != nil {
 		if ctx.Err() != nil {
 			// Shutdown or timeout: nothing was pushed; leave the run to the
@@ -210,29 +361,35 @@ func (w *work) do(ctx context.Context) error {
 		}
 		return w.fail(ctx, out, describeStop(res, runErr), runErr)
 	}
+	if req.planOnly {
+		out.Status = store.StatusPlanned
+		w.finish(ctx, w.run.ID, out)
+		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("**LifeOS plan** (run %d, no code changed):\n\n%s\n\nComment `/lifeos retry` to have it carried out.", w.run.ID, strings.TrimSpace(res.Summary)))
+		return nil
+	}
 	if len(res.Changes) == 0 {
 		out.Status = store.StatusNoChange
 		w.finish(ctx, w.run.ID, out)
-		w.tell(ctx, w.gh, w.repo, number, fmt.Sprintf("LifeOS looked at this issue and made no change.\n\n%s", quote(res.Summary)))
+		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS looked at this and made no change.\n\n%s", quote(res.Summary)))
 		return nil
 	}
 
-	// From here the run writes to GitHub: a shutdown waits for the writes
-	// to finish, so a branch never points at half a result.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeBackTimeout)
-	defer cancel()
-	sha, err := commitChanges(ctx, w.gh, w.repo, tip, res.Changes, commitMessage(w.issue, res.Summary))
+	// From here the run writes to GitHub: neither a shutdown nor a stop
+	// interrupts the writes, so a branch never points at half a result.
+	ctx, cancelWrite := context.WithTimeout(context.WithoutCancel(ctx), writeBackTimeout)
+	defer cancelWrite()
+	sha, err := commitChanges(ctx, w.gh, req.repo, tip, res.Changes, commitMessage(req.issue, req.trigger, res.Summary))
 	if err != nil {
 		return w.fail(ctx, out, "GitHub refused the commit", err)
 	}
 	out.CommitSHA = sha
 	if pr != nil {
-		if err := advanceBranch(ctx, w.gh, w.repo, branch, sha, false); err != nil {
-			return w.fail(ctx, out, fmt.Sprintf("the branch `%s` gained commits while LifeOS worked; label the issue again to retry on top of them", branch), err)
+		if err := advanceBranch(ctx, w.gh, req.repo, branch, sha, false); err != nil {
+			return w.fail(ctx, out, fmt.Sprintf("the branch `%s` gained commits while LifeOS worked; ask again to retry on top of them", branch), err)
 		}
 		out.Status = store.StatusSucceeded
 		w.finish(ctx, w.run.ID, out)
-		w.tell(ctx, w.gh, w.repo, number, fmt.Sprintf("LifeOS pushed %s to #%d.\n\n%s", sha[:7], pr.GetNumber(), quote(res.Summary)))
+		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS pushed %s to #%d.\n\n%s", sha[:7], pr.GetNumber(), quote(res.Summary)))
 		return nil
 	}
 
@@ -246,45 +403,52 @@ func (w *work) do(ctx context.Context) error {
 	out.PRNumber = pr.GetNumber()
 	out.Status = store.StatusSucceeded
 	w.finish(ctx, w.run.ID, out)
-	w.tell(ctx, w.gh, w.repo, number, fmt.Sprintf("LifeOS opened #%d for this issue.\n\n%s", pr.GetNumber(), quote(res.Summary)))
+	w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS opened #%d for this issue.\n\n%s", pr.GetNumber(), quote(res.Summary)))
 	return nil
 }
 
-// previousOpenPull returns the open PR of an earlier run on this issue, if
-// any. The store remembers PRs, so a first run costs no request here.
-func (w *work) previousOpenPull(ctx context.Context) (*github.PullRequest, error) {
-	runs, err := w.Store.IssueRuns(ctx, w.repo.String(), w.issue.GetNumber())
+// previous returns the open PR of this issue, if any, and the summary of
+// the issue's latest run that had one. The store remembers PRs, so a first
+// run costs no request here.
+func (w *work) previous(ctx context.Context) (*github.PullRequest, string, error) {
+	runs, err := w.Store.IssueRuns(ctx, w.req.repo.String(), w.req.issueNumber)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	number := 0
+	number, summary := w.req.prNumber, ""
 	for _, run := range runs {
-		if run.PRNumber > 0 {
+		if run.ID == w.run.ID {
+			continue
+		}
+		if run.PRNumber > 0 && w.req.prNumber == 0 {
 			number = run.PRNumber
+		}
+		if run.Summary != "" {
+			summary = run.Summary
 		}
 	}
 	if number == 0 {
-		return nil, nil
+		return nil, summary, nil
 	}
-	pr, _, err := w.gh.PullRequests.Get(ctx, w.repo.Owner, w.repo.Name, number)
+	pr, _, err := w.gh.PullRequests.Get(ctx, w.req.repo.Owner, w.req.repo.Name, number)
 	if err != nil {
-		return nil, fmt.Errorf("get pull request %s#%d: %w", w.repo, number, err)
+		return nil, "", fmt.Errorf("get pull request %s#%d: %w", w.req.repo, number, err)
 	}
-	if pr.GetState() != "open" || pr.GetHead().GetRef() != BranchName(w.issue.GetNumber()) {
-		return nil, nil
+	if pr.GetState() != "open" || pr.GetHead().GetRef() != BranchName(w.req.issueNumber) {
+		return nil, summary, nil
 	}
-	return pr, nil
+	return pr, summary, nil
 }
 
 // pushNewBranch creates the issue's branch at sha. A leftover branch of an
 // earlier, closed attempt is overwritten; one with an open PR LifeOS has no
 // record of is left alone.
 func (w *work) pushNewBranch(ctx context.Context, branch, sha string) error {
-	err := createBranch(ctx, w.gh, w.repo, branch, sha)
+	err := createBranch(ctx, w.gh, w.req.repo, branch, sha)
 	if !errors.Is(err, errBranchExists) {
 		return err
 	}
-	open, lerr := openPull(ctx, w.gh, w.repo, branch, w.defaultBranch)
+	open, lerr := openPull(ctx, w.gh, w.req.repo, branch, w.req.defaultBranch)
 	if lerr != nil {
 		return lerr
 	}
@@ -292,56 +456,49 @@ func (w *work) pushNewBranch(ctx context.Context, branch, sha string) error {
 		return fmt.Errorf("branch %s already has open pull request #%d that LifeOS did not record: %w", branch, open.GetNumber(), errBranchExists)
 	}
 	w.log.Info().Str("branch", branch).Msg("Overwriting a stale branch with no open pull request")
-	return advanceBranch(ctx, w.gh, w.repo, branch, sha, true)
+	return advanceBranch(ctx, w.gh, w.req.repo, branch, sha, true)
 }
 
 func (w *work) openPR(ctx context.Context, branch string, res *agent.Result) (*github.PullRequest, error) {
-	pr, resp, err := w.gh.PullRequests.Create(ctx, w.repo.Owner, w.repo.Name, &github.NewPullRequest{
-		Title: github.String(w.issue.GetTitle()),
+	pr, resp, err := w.gh.PullRequests.Create(ctx, w.req.repo.Owner, w.req.repo.Name, &github.NewPullRequest{
+		Title: github.String(w.req.issue.GetTitle()),
 		Head:  github.String(branch),
-		Base:  github.String(w.defaultBranch),
-		Body:  github.String(prBody(w.issue.GetNumber(), w.run.ID, res)),
+		Base:  github.String(w.req.defaultBranch),
+		Body:  github.String(prBody(w.req.issueNumber, w.run.ID, res)),
 	})
 	if err == nil {
 		return pr, nil
 	}
 	if resp != nil && resp.StatusCode == http.StatusUnprocessableEntity {
 		// GitHub refuses a second PR for the same head and base: use it.
-		if open, lerr := openPull(ctx, w.gh, w.repo, branch, w.defaultBranch); lerr == nil && open != nil {
+		if open, lerr := openPull(ctx, w.gh, w.req.repo, branch, w.req.defaultBranch); lerr == nil && open != nil {
 			return open, nil
 		}
 	}
-	return nil, fmt.Errorf("create pull request for %s#%d: %w", w.repo, w.issue.GetNumber(), err)
+	return nil, fmt.Errorf("create pull request for %s#%d: %w", w.req.repo, w.req.issueNumber, err)
 }
 
 // trustedComments returns the issue's comments by users with write access:
 // only their words reach the prompt.
 func (w *work) trustedComments(ctx context.Context) ([]agent.Comment, error) {
-	if w.issue.GetComments() == 0 {
+	if w.req.issue.GetComments() == 0 {
 		return nil, nil
 	}
-	roles := map[string]string{w.sender: "write"}
+	trusted := newTrust(w.gh, w.req.repo, w.req.actor)
 	var out []agent.Comment
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for page := 0; page < maxCommentPages; page++ {
-		cs, resp, err := w.gh.Issues.ListComments(ctx, w.repo.Owner, w.repo.Name, w.issue.GetNumber(), opts)
+		cs, resp, err := w.gh.Issues.ListComments(ctx, w.req.repo.Owner, w.req.repo.Name, w.req.issueNumber, opts)
 		if err != nil {
-			return nil, fmt.Errorf("list comments of %s#%d: %w", w.repo, w.issue.GetNumber(), err)
+			return nil, fmt.Errorf("list comments of %s#%d: %w", w.req.repo, w.req.issueNumber, err)
 		}
 		for _, c := range cs {
-			login := c.GetUser().GetLogin()
-			if c.GetUser().GetType() == "Bot" {
-				continue
+			ok, err := trusted.user(ctx, c.GetUser())
+			if err != nil {
+				return nil, err
 			}
-			r, ok := roles[login]
-			if !ok {
-				if r, err = role(ctx, w.gh, w.repo, login); err != nil {
-					return nil, err
-				}
-				roles[login] = r
-			}
-			if policy.IsTrusted(r) {
-				out = append(out, agent.Comment{Author: login, Body: c.GetBody()})
+			if ok {
+				out = append(out, agent.Comment{Author: c.GetUser().GetLogin(), Body: c.GetBody()})
 			}
 		}
 		if resp.NextPage == 0 {
@@ -350,6 +507,40 @@ func (w *work) trustedComments(ctx context.Context) ([]agent.Comment, error) {
 		opts.Page = resp.NextPage
 	}
 	return out, nil
+}
+
+// trust remembers the roles of the users of one run, so that each costs
+// GitHub at most one question.
+type trust struct {
+	gh    *github.Client
+	repo  repoRef
+	roles map[string]string
+}
+
+func newTrust(gh *github.Client, repo repoRef, actor string) *trust {
+	t := &trust{gh: gh, repo: repo, roles: map[string]string{}}
+	if actor != "" {
+		t.roles[actor] = "write" // checked before the run started
+	}
+	return t
+}
+
+// user reports whether u's words may reach the prompt: a human with write
+// access. Bots, the App included, never are.
+func (t *trust) user(ctx context.Context, u *github.User) (bool, error) {
+	if u.GetType() == "Bot" {
+		return false, nil
+	}
+	login := u.GetLogin()
+	r, ok := t.roles[login]
+	if !ok {
+		var err error
+		if r, err = role(ctx, t.gh, t.repo, login); err != nil {
+			return false, err
+		}
+		t.roles[login] = r
+	}
+	return policy.IsTrusted(r), nil
 }
 
 // maxCommentPages bounds how much of a long thread is read (100 a page).
@@ -362,7 +553,7 @@ func (w *work) fail(ctx context.Context, out store.Outcome, why string, err erro
 	out.Status = store.StatusFailed
 	out.Error = err.Error()
 	w.finish(ctx, w.run.ID, out)
-	w.tell(ctx, w.gh, w.repo, w.issue.GetNumber(), fmt.Sprintf("LifeOS could not finish this issue: %s.\n\nRun %d stopped after %d turns and %d tokens.",
+	w.tell(ctx, w.gh, w.req.repo, w.req.replyTo, fmt.Sprintf("LifeOS could not finish: %s.\n\nRun %d stopped after %d turns and %d tokens.",
 		why, w.run.ID, out.Turns, out.TotalTokens))
 	return nil
 }
@@ -403,8 +594,11 @@ func describeStop(res *agent.Result, err error) string {
 	}
 }
 
-func commitMessage(issue *github.Issue, summary string) string {
+func commitMessage(issue *github.Issue, trigger, summary string) string {
 	msg := fmt.Sprintf("%s (#%d)", issue.GetTitle(), issue.GetNumber())
+	if trigger != "label" {
+		msg = fmt.Sprintf("%s: %s", trigger, msg)
+	}
 	if s := strings.TrimSpace(summary); s != "" {
 		msg += "\n\n" + s
 	}

@@ -16,35 +16,39 @@ import (
 
 // Defaults for settings that have one.
 const (
-	DefaultPort      = 8080
-	DefaultV3APIURL  = "https://api.github.com/"
-	DefaultV4APIURL  = "https://api.github.com/graphql"
-	DefaultDataDir   = "./data"
-	DefaultModel     = "gpt-4.1"
-	DefaultAppSlug   = "lifeos"
-	DefaultMaxTurns  = 0 // 0: the agent's own default
-	DefaultMaxTokens = 0 // 0: the agent's own default
+	DefaultPort     = 8080
+	DefaultV3APIURL = "https://api.github.com/"
+	DefaultV4APIURL = "https://api.github.com/graphql"
+	DefaultDataDir  = "./data"
+	DefaultModel    = "gpt-4.1"
+	DefaultAppSlug  = "lifeos"
+	// DefaultMaxCIFixes bounds fix runs started by failed CI on one PR.
+	DefaultMaxCIFixes = 2
+	DefaultMaxTurns   = 0 // 0: the agent's own default
+	DefaultMaxTokens  = 0 // 0: the agent's own default
 )
 
 // Config is everything LifeOS reads from its environment.
 type Config struct {
-	Port          int
-	IntegrationID int64
-	PrivateKey    []byte
-	WebhookSecret string
-	V3APIURL      string
-	V4APIURL      string
-	OpenAIAPIKey  string
-	OpenAIBaseURL string
-	Model         string
-	DatabaseURL   string
-	DataDir       string
-	TriggerLabel  string
-	AppSlug       string
-	MaxTurns      int
-	MaxTokens     int64
-	Workers       int
-	Version       string
+	Port           int
+	IntegrationID  int64
+	PrivateKey     []byte
+	WebhookSecret  string
+	V3APIURL       string
+	V4APIURL       string
+	OpenAIAPIKey   string
+	OpenAIBaseURL  string
+	Model          string
+	DatabaseURL    string
+	DataDir        string
+	TriggerLabel   string
+	AppSlug        string
+	MaxTurns       int
+	MaxTokens      int64
+	Workers        int
+	DeleteBranches bool
+	MaxCIFixes     int
+	Version        string
 }
 
 // ConfigError names the setting that stopped start-up.
@@ -114,6 +118,16 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.MaxTokens = int64(maxTokens)
 	if c.Workers, err = intSetting(getenv, "LIFEOS_WORKERS", 0, 1, 1000); err != nil {
 		return nil, err
+	}
+	if c.MaxCIFixes, err = intSetting(getenv, "LIFEOS_MAX_CI_FIXES", DefaultMaxCIFixes, 1, 100); err != nil {
+		return nil, err
+	}
+	switch v := strings.ToLower(getenv("LIFEOS_DELETE_BRANCH")); v {
+	case "", "true", "1", "yes":
+		c.DeleteBranches = true
+	case "false", "0", "no":
+	default:
+		return nil, &ConfigError{"LIFEOS_DELETE_BRANCH", fmt.Sprintf("must be true or false, got %q", v)}
 	}
 	return c, nil
 }

@@ -80,13 +80,16 @@ func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*S
 	}
 
 	run := &runner.Runner{
-		Clients:   clients,
-		Store:     st,
-		Model:     agent.NewOpenAIModel(cfg.OpenAIBaseURL, cfg.OpenAIAPIKey),
-		ModelName: cfg.Model,
-		Limits:    agent.Limits{MaxTurns: cfg.MaxTurns, MaxTokens: cfg.MaxTokens},
-		Download:  &http.Client{Timeout: 5 * time.Minute},
-		Log:       log,
+		Clients:        clients,
+		Store:          st,
+		Model:          agent.NewOpenAIModel(cfg.OpenAIBaseURL, cfg.OpenAIAPIKey),
+		ModelName:      cfg.Model,
+		Limits:         agent.Limits{MaxTurns: cfg.MaxTurns, MaxTokens: cfg.MaxTokens},
+		Download:       &http.Client{Timeout: 5 * time.Minute},
+		DeleteBranches: cfg.DeleteBranches,
+		MaxCIFixes:     cfg.MaxCIFixes,
+		AppSlug:        cfg.AppSlug,
+		Log:            log,
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &runner.Worker{Runner: run})
@@ -99,6 +102,11 @@ func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*S
 	base := handlers.Base{Queue: q, TriggerLabel: cfg.TriggerLabel, AppSlug: cfg.AppSlug}
 	dispatcher := githubapp.NewEventDispatcher([]githubapp.EventHandler{
 		&handlers.Issues{Base: base},
+		&handlers.IssueComment{Base: base},
+		&handlers.PullRequestReview{Base: base},
+		&handlers.CheckSuite{Base: base},
+		&handlers.WorkflowRun{Base: base},
+		&handlers.PullRequest{Base: base},
 	}, cfg.WebhookSecret)
 
 	s := &Server{cfg: cfg, opts: opts, log: log, db: db, store: st, queue: q}

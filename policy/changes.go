@@ -1,0 +1,196 @@
+package policy
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// BuiltinDeny is a path pattern the agent may never change, whatever a
+// repository's policy says, with the reason shown when a change hits it.
+type BuiltinDeny struct {
+	Pattern string
+	Why     string
+}
+
+// BuiltinDenies returns the patterns denied on every repository. They are
+// matched against the lower-cased path, so KEY.PEM and .ENV are caught too.
+func BuiltinDenies() []BuiltinDeny {
+	return []BuiltinDeny{
+		{".github/workflows/**", "workflows run with the repository's secrets and token"},
+		{"**/*.pem", "keys and certificates"},
+		// "**/" also matches no directory at all, so this covers a root .env.
+		{"**/.env*", "environment files hold secrets"},
+		{FilePath, "the agent must never edit its own policy"},
+		{".git/**", "git's own directory; hooks there run code"},
+	}
+}
+
+// ChangeStat is one changed file of a run, with its line counts (see
+// CountLines). Path is relative to the repository root, with slashes.
+type ChangeStat struct {
+	Path    string
+	Delete  bool
+	Added   int
+	Removed int
+}
+
+// Violation is a way a run's changes break the policy. Reason is a full
+// sentence that names the path, fit for a PR comment or for the agent.
+type Violation struct {
+	Rule   string
+	Path   string // empty for limits that concern the whole change
+	Reason string
+}
+
+// String renders the violation as "rule: reason".
+func (v Violation) String() string {
+	return v.Rule + ": " + v.Reason
+}
+
+// FormatViolations renders violations as a markdown list, one per line with
+// its rule, for comments and for feeding back to the agent. No violations
+// render as "".
+func FormatViolations(vs []Violation) string {
+	var b strings.Builder
+	for _, v := range vs {
+		fmt.Fprintf(&b, "- `%s`: %s\n", v.Rule, v.Reason)
+	}
+	return b.String()
+}
+
+// CheckChanges lists every way changes break p: a path outside the
+// repository, a denied path (built-in or the repository's), a path outside
+// paths.allow, and too many files or lines in total. Deleting a file counts as
+// changing it. No violations means the changes may be pushed.
+func CheckChanges(p Policy, changes []ChangeStat) []Violation {
+	var vs []Violation
+	files := map[string]bool{}
+	lines := 0
+	for _, c := range changes {
+		clean, ok := cleanPath(c.Path)
+		if !ok {
+			vs = append(vs, Violation{Rule: "paths.invalid", Path: c.Path, Reason: fmt.Sprintf("`%s` is not a path inside the repository", c.Path)})
+			continue
+		}
+		files[clean] = true
+		lines += max(c.Added, 0) + max(c.Removed, 0)
+		verb := "changed"
+		if c.Delete {
+			verb = "deleted"
+		}
+		if v, denied := denyViolation(clean, p.Deny, verb); denied {
+			vs = append(vs, v)
+			continue
+		}
+		if len(p.Allow) > 0 && !matchAny(p.Allow, clean) {
+			vs = append(vs, Violation{Rule: "paths.allow", Path: clean, Reason: fmt.Sprintf("`%s` is outside paths.allow (%s) and may not be %s", clean, quoteList(p.Allow), verb)})
+		}
+	}
+	if p.MaxFiles > 0 && len(files) > p.MaxFiles {
+		vs = append(vs, Violation{Rule: "limits.max_files", Reason: fmt.Sprintf("the change touches %d files; the policy allows at most %d", len(files), p.MaxFiles)})
+	}
+	if p.MaxLines > 0 && lines > p.MaxLines {
+		vs = append(vs, Violation{Rule: "limits.max_lines", Reason: fmt.Sprintf("the change adds and removes %d lines; the policy allows at most %d", lines, p.MaxLines)})
+	}
+	return vs
+}
+
+// cleanPath normalises a repository path and rejects one that leaves the
+// repository, so "src/../.github/workflows/x" cannot slip past a deny.
+func cleanPath(p string) (string, bool) {
+	if p == "" || strings.HasPrefix(p, "/") {
+		return "", false
+	}
+	c := path.Clean(p)
+	if c == "." || c == ".." || strings.HasPrefix(c, "../") {
+		return "", false
+	}
+	return c, true
+}
+
+func denyViolation(p string, repoDeny []string, verb string) (Violation, bool) {
+	lower := strings.ToLower(p)
+	for _, b := range BuiltinDenies() {
+		if match(b.Pattern, lower) {
+			return Violation{Rule: "paths.deny", Path: p, Reason: fmt.Sprintf("`%s` matches the built-in deny `%s` (%s) and may not be %s", p, b.Pattern, b.Why, verb)}, true
+		}
+	}
+	for _, g := range repoDeny {
+		if match(g, p) {
+			return Violation{Rule: "paths.deny", Path: p, Reason: fmt.Sprintf("`%s` matches `%s` in paths.deny and may not be %s", p, g, verb)}, true
+		}
+	}
+	return Violation{}, false
+}
+
+// match reports whether a glob matches a path; a pattern that does not
+// compile (ParseFile rejects those) matches nothing.
+func match(pattern, p string) bool {
+	ok, err := doublestar.Match(pattern, p)
+	return err == nil && ok
+}
+
+func matchAny(patterns []string, p string) bool {
+	for _, g := range patterns {
+		if match(g, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func quoteList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = "`" + s + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+// CanAutoMerge decides whether a run's PR may be merged without a human:
+// autonomy rung 3 or higher, no policy violation, every path under
+// auto_merge.paths, within the auto_merge size bounds, and checks green.
+func CanAutoMerge(p Policy, changes []ChangeStat, checksGreen bool) Decision {
+	deny := func(rule, format string, args ...any) Decision {
+		return Decision{Rule: rule, Reason: fmt.Sprintf(format, args...)}
+	}
+	if p.rung() < RungAutoMerge {
+		return deny("autonomy", "autonomy is rung %d; auto-merge needs rung %d or higher", p.rung(), RungAutoMerge)
+	}
+	if len(p.AutoMergePaths) == 0 {
+		return deny("auto_merge.paths", "auto_merge.paths is empty, so nothing merges automatically")
+	}
+	if len(changes) == 0 {
+		return deny("auto_merge", "the PR changes nothing")
+	}
+	if vs := CheckChanges(p, changes); len(vs) > 0 {
+		more := ""
+		if len(vs) > 1 {
+			more = fmt.Sprintf(" (and %d more)", len(vs)-1)
+		}
+		return deny(vs[0].Rule, "the change breaks the policy: %s%s", vs[0].Reason, more)
+	}
+	files := map[string]bool{}
+	lines := 0
+	for _, c := range changes {
+		clean, _ := cleanPath(c.Path) // CheckChanges rejected invalid paths
+		if !matchAny(p.AutoMergePaths, clean) {
+			return deny("auto_merge.paths", "`%s` is outside auto_merge.paths (%s)", clean, quoteList(p.AutoMergePaths))
+		}
+		files[clean] = true
+		lines += max(c.Added, 0) + max(c.Removed, 0)
+	}
+	if p.AutoMergeMaxFiles > 0 && len(files) > p.AutoMergeMaxFiles {
+		return deny("auto_merge.max_files", "the change touches %d files; auto-merge allows at most %d", len(files), p.AutoMergeMaxFiles)
+	}
+	if p.AutoMergeMaxLines > 0 && lines > p.AutoMergeMaxLines {
+		return deny("auto_merge.max_lines", "the change adds and removes %d lines; auto-merge allows at most %d", lines, p.AutoMergeMaxLines)
+	}
+	if !checksGreen {
+		return deny("auto_merge.checks", "checks are not all green")
+	}
+	return Decision{Allow: true, Rule: "auto_merge", Reason: fmt.Sprintf("%d files and %d lines, all inside auto_merge.paths, and checks are green", len(files), lines)}
+}

@@ -1,0 +1,139 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestCheckChanges(t *testing.T) {
+	open := Policy{}
+	allow := Policy{Allow: []string{"src/**", "docs/**", "README.md"}}
+	deny := Policy{Deny: []string{"secrets/**", "**/*.key"}}
+	small := Policy{MaxFiles: 2, MaxLines: 10}
+	one := func(path string) []ChangeStat { return []ChangeStat{{Path: path, Added: 1}} }
+
+	// want lists the violations as "rule path" ("rule" alone for limits).
+	tests := []struct {
+		name    string
+		p       Policy
+		changes []ChangeStat
+		want    []string
+	}{
+		{"nothing", open, nil, nil},
+		{"ordinary file", open, one("src/main.go"), nil},
+
+		{"workflow", open, one(".github/workflows/ci.yml"), []string{"paths.deny .github/workflows/ci.yml"}},
+		{"nested workflow", open, one(".github/workflows/sub/x.yaml"), []string{"paths.deny .github/workflows/sub/x.yaml"}},
+		{"other .github files are fine", open, one(".github/CODEOWNERS"), nil},
+		{"pem in a directory", open, one("x/key.pem"), []string{"paths.deny x/key.pem"}},
+		{"pem at root", open, one("server.pem"), []string{"paths.deny server.pem"}},
+		{"pem in upper case", open, one("certs/KEY.PEM"), []string{"paths.deny certs/KEY.PEM"}},
+		{"root .env", open, one(".env"), []string{"paths.deny .env"}},
+		{"root .env.local", open, one(".env.local"), []string{"paths.deny .env.local"}},
+		{"nested .env.production", open, one("a/b/.env.production"), []string{"paths.deny a/b/.env.production"}},
+		{".envrc is an env file too", open, one(".envrc"), []string{"paths.deny .envrc"}},
+		{"env without dot is fine", open, one("src/env.go"), nil},
+		{"own policy", open, one(".github/lifeos.yml"), []string{"paths.deny .github/lifeos.yml"}},
+		{"git directory", open, one(".git/hooks/pre-commit"), []string{"paths.deny .git/hooks/pre-commit"}},
+		{"deleting a denied file is denied", open, []ChangeStat{{Path: ".github/workflows/ci.yml", Delete: true, Removed: 9}}, []string{"paths.deny .github/workflows/ci.yml"}},
+		{"dot-dot cannot dodge a deny", open, one("src/../.github/workflows/ci.yml"), []string{"paths.deny .github/workflows/ci.yml"}},
+		{"./ prefix is cleaned", open, one("./.env"), []string{"paths.deny .env"}},
+
+		{"outside the repository", open, one("../etc/passwd"), []string{"paths.invalid ../etc/passwd"}},
+		{"absolute", open, one("/etc/passwd"), []string{"paths.invalid /etc/passwd"}},
+		{"empty path", open, one(""), []string{"paths.invalid "}},
+
+		{"repo deny", deny, one("secrets/prod.txt"), []string{"paths.deny secrets/prod.txt"}},
+		{"repo deny glob", deny, one("a/b/c.key"), []string{"paths.deny a/b/c.key"}},
+		{"repo deny does not over-match", deny, one("src/secrets.go"), nil},
+
+		{"inside allow", allow, []ChangeStat{{Path: "src/a/b.go"}, {Path: "docs/x.md"}, {Path: "README.md"}}, nil},
+		{"outside allow", allow, []ChangeStat{{Path: "src/a.go"}, {Path: "go.mod"}, {Path: "docs2/x"}}, []string{"paths.allow go.mod", "paths.allow docs2/x"}},
+		{"deny wins over allow, reported once", Policy{Allow: []string{"**"}}, one(".env"), []string{"paths.deny .env"}},
+
+		{"at the file limit", small, []ChangeStat{{Path: "a", Added: 5}, {Path: "b", Removed: 5}}, nil},
+		{"over the file limit", small, []ChangeStat{{Path: "a"}, {Path: "b"}, {Path: "c"}}, []string{"limits.max_files"}},
+		{"same file twice counts once", small, []ChangeStat{{Path: "a"}, {Path: "a"}, {Path: "b"}}, nil},
+		{"over the line limit", small, []ChangeStat{{Path: "a", Added: 6, Removed: 5}}, []string{"limits.max_lines"}},
+		{"both limits and a deny", small, []ChangeStat{{Path: "a", Added: 20}, {Path: "b"}, {Path: "x.pem"}}, []string{"paths.deny x.pem", "limits.max_files", "limits.max_lines"}},
+		{"no limits when zero", open, []ChangeStat{{Path: "a", Added: 100000}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vs := CheckChanges(tt.p, tt.changes)
+			var got []string
+			for _, v := range vs {
+				s := v.Rule
+				if v.Path != "" || v.Rule == "paths.invalid" {
+					s += " " + v.Path
+				}
+				got = append(got, s)
+				if v.Reason == "" || !strings.HasPrefix(v.String(), v.Rule+": ") {
+					t.Errorf("violation %+v lacks a reason or renders badly: %q", v, v.String())
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("got %v, want %v\n%s", got, tt.want, FormatViolations(vs))
+			}
+		})
+	}
+}
+
+func TestViolationText(t *testing.T) {
+	p := Policy{Allow: []string{"src/**"}, MaxLines: 5}
+	vs := CheckChanges(p, []ChangeStat{
+		{Path: "a/b/.env.production", Delete: true, Removed: 3},
+		{Path: "go.mod", Added: 3},
+	})
+	got := FormatViolations(vs)
+	want := "- `paths.deny`: `a/b/.env.production` matches the built-in deny `**/.env*` (environment files hold secrets) and may not be deleted\n" +
+		"- `paths.allow`: `go.mod` is outside paths.allow (`src/**`) and may not be changed\n" +
+		"- `limits.max_lines`: the change adds and removes 6 lines; the policy allows at most 5\n"
+	if got != want {
+		t.Errorf("FormatViolations =\n%s\nwant\n%s", got, want)
+	}
+	if FormatViolations(nil) != "" {
+		t.Error("no violations should format as empty")
+	}
+	if s := vs[2].String(); s != "limits.max_lines: the change adds and removes 6 lines; the policy allows at most 5" {
+		t.Errorf("String() = %q", s)
+	}
+}
+
+func TestCanAutoMerge(t *testing.T) {
+	p := Policy{
+		Autonomy: RungAutoMerge, MaxFiles: 10, MaxLines: 500,
+		AutoMergePaths: []string{"docs/**", "**/*.md"}, AutoMergeMaxFiles: 2, AutoMergeMaxLines: 20,
+	}
+	with := func(f func(*Policy)) Policy { q := p; f(&q); return q }
+	docs := []ChangeStat{{Path: "docs/a.md", Added: 5, Removed: 5}, {Path: "README.md", Added: 1}}
+
+	tests := []struct {
+		name    string
+		p       Policy
+		changes []ChangeStat
+		green   bool
+		allow   bool
+		rule    string
+	}{
+		{"in bounds, green", p, docs, true, true, "auto_merge"},
+		{"rung 4 also merges", with(func(q *Policy) { q.Autonomy = RungPropose }), docs, true, true, "auto_merge"},
+		{"checks red", p, docs, false, false, "auto_merge.checks"},
+		{"rung 2", with(func(q *Policy) { q.Autonomy = RungPlanFirst }), docs, true, false, "autonomy"},
+		{"rung 1", with(func(q *Policy) { q.Autonomy = RungTriggered }), docs, true, false, "autonomy"},
+		{"no auto_merge paths", with(func(q *Policy) { q.AutoMergePaths = nil }), docs, true, false, "auto_merge.paths"},
+		{"path outside", p, []ChangeStat{{Path: "docs/a.md"}, {Path: "src/x.go"}}, true, false, "auto_merge.paths"},
+		{"too many files", p, []ChangeStat{{Path: "a.md"}, {Path: "b.md"}, {Path: "c.md"}}, true, false, "auto_merge.max_files"},
+		{"too many lines", p, []ChangeStat{{Path: "a.md", Added: 15, Removed: 6}}, true, false, "auto_merge.max_lines"},
+		{"exactly at the bounds", p, []ChangeStat{{Path: "a.md", Added: 15}, {Path: "docs/b", Removed: 5}}, true, true, "auto_merge"},
+		{"policy violation blocks", with(func(q *Policy) { q.AutoMergePaths = []string{"**"} }), []ChangeStat{{Path: ".github/workflows/x.yml"}}, true, false, "paths.deny"},
+		{"no changes", p, nil, true, false, "auto_merge"},
+	}
+	for _, tt := range tests {
+		d := CanAutoMerge(tt.p, tt.changes, tt.green)
+		if d.Allow != tt.allow || d.Rule != tt.rule || d.Reason == "" {
+			t.Errorf("%s: got %+v, want allow=%v rule=%s", tt.name, d, tt.allow, tt.rule)
+		}
+	}
+}

@@ -1,0 +1,379 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Server-wide defaults for the ceilings. A repository's policy can lower each
+// of these but never raise it.
+const (
+	// DefaultMaxTurns is enough model turns for a read-edit-test loop on a
+	// typical issue; a run that needs more is usually lost, not nearly done.
+	DefaultMaxTurns = 40
+	// DefaultMaxCostPerRun stops one runaway run from eating a month's budget.
+	DefaultMaxCostPerRun = 5 * Dollar
+	// DefaultMonthlyBudgetRepo keeps a single busy repository to a fifth of
+	// the installation's budget.
+	DefaultMonthlyBudgetRepo = 100 * Dollar
+	// DefaultMonthlyBudgetInstallation is a hobbyist-to-small-team spend that
+	// nobody is surprised by on a bill.
+	DefaultMonthlyBudgetInstallation = 500 * Dollar
+	// DefaultMaxAutonomy lets repositories choose plan-first but not
+	// auto-merge or proposals: those let LifeOS act without a human on each
+	// change, so the operator turns them on deliberately.
+	DefaultMaxAutonomy = RungPlanFirst
+	// DefaultModel is a strong, tool-calling coding model at a moderate price.
+	DefaultModel = "gpt-4.1"
+	// DefaultCheapModel is the same family at a fifth of the price, for the
+	// end of a month when the budget is nearly spent.
+	DefaultCheapModel = "gpt-4.1-mini"
+	// DefaultMaxFiles is about as many files as a reviewer can hold in mind
+	// in one pull request.
+	DefaultMaxFiles = 30
+	// DefaultMaxLines (added plus removed) is the size past which reviews get
+	// noticeably worse; bigger work should be split into several issues.
+	DefaultMaxLines = 1000
+	// DefaultDeleteBranchAfterClose: LifeOS's branches are disposable, and
+	// leaving one per issue clutters the repository.
+	DefaultDeleteBranchAfterClose = true
+)
+
+// Ceilings are the server operator's limits. A zero number or amount means no
+// limit; MaxAutonomy below RungTriggered counts as RungTriggered; an empty
+// AllowedModels allows any model.
+type Ceilings struct {
+	MaxTurns                  int
+	MaxCostPerRun             Money
+	MonthlyBudgetRepo         Money
+	MonthlyBudgetInstallation Money
+	MaxAutonomy               int
+	AllowedModels             []string
+	DefaultModel              string
+	DefaultCheapModel         string
+	MaxFiles                  int
+	MaxLines                  int
+}
+
+// DefaultCeilings returns the ceilings a server uses unless its operator sets
+// others.
+func DefaultCeilings() Ceilings {
+	return Ceilings{
+		MaxTurns:                  DefaultMaxTurns,
+		MaxCostPerRun:             DefaultMaxCostPerRun,
+		MonthlyBudgetRepo:         DefaultMonthlyBudgetRepo,
+		MonthlyBudgetInstallation: DefaultMonthlyBudgetInstallation,
+		MaxAutonomy:               DefaultMaxAutonomy,
+		DefaultModel:              DefaultModel,
+		DefaultCheapModel:         DefaultCheapModel,
+		MaxFiles:                  DefaultMaxFiles,
+		MaxLines:                  DefaultMaxLines,
+	}
+}
+
+// Policy is what actually governs runs on one repository: the repository's
+// file with defaults filled in and every value held to the server's
+// ceilings. A zero limit or amount means unlimited.
+type Policy struct {
+	TriggerLabel  string
+	MinPermission string   // write, maintain or admin
+	Users         []string // if any, only these logins (or Teams) may trigger
+	Teams         []string // "org/team-slug"
+
+	Allow []string // if any, every changed path must match one
+	Deny  []string // the repository's denies; BuiltinDenies always apply too
+
+	MaxFiles                  int
+	MaxLines                  int // added plus removed
+	MaxTurns                  int
+	MaxCostPerRun             Money
+	MonthlyBudget             Money // this repository's
+	MonthlyBudgetInstallation Money // shared by every repository of the installation
+
+	Model      string
+	CheapModel string // used from BudgetDowngrade on
+
+	Autonomy          int
+	AutoMergePaths    []string
+	AutoMergeMaxFiles int
+	AutoMergeMaxLines int
+
+	DeleteBranchAfterClose bool
+}
+
+// Effective computes the policy for a repository from its file (nil when it
+// has none) and the server's ceilings. A repository may lower any ceiling but
+// not raise it; each value that was lowered or replaced is reported as a
+// Decision with Allow false, whose Reason says what was asked and what
+// applies instead.
+func Effective(f *File, c Ceilings) (Policy, []Decision) {
+	if f == nil {
+		f = &File{}
+	}
+	var ds []Decision
+	p := Policy{
+		TriggerLabel:              or(f.Trigger.Label, DefaultTriggerLabel),
+		MinPermission:             or(f.Trigger.MinPermission, MinTriggerRole),
+		Users:                     slices.Clone(f.Trigger.Users),
+		Teams:                     slices.Clone(f.Trigger.Teams),
+		Allow:                     slices.Clone(f.Paths.Allow),
+		Deny:                      slices.Clone(f.Paths.Deny),
+		MaxFiles:                  clampInt(&ds, "limits.max_files", f.Limits.MaxFiles, c.MaxFiles, ""),
+		MaxLines:                  clampInt(&ds, "limits.max_lines", f.Limits.MaxLines, c.MaxLines, ""),
+		MaxTurns:                  clampInt(&ds, "limits.max_turns", f.Limits.MaxTurns, c.MaxTurns, ""),
+		MaxCostPerRun:             clampMoney(&ds, "limits.max_cost_per_run", f.Limits.MaxCostPerRun, c.MaxCostPerRun),
+		MonthlyBudget:             clampMoney(&ds, "limits.monthly_budget", f.Limits.MonthlyBudget, c.MonthlyBudgetRepo),
+		MonthlyBudgetInstallation: c.MonthlyBudgetInstallation,
+		AutoMergePaths:            slices.Clone(f.AutoMerge.Paths),
+		DeleteBranchAfterClose:    DefaultDeleteBranchAfterClose,
+	}
+	if f.Branch.DeleteAfterClose != nil {
+		p.DeleteBranchAfterClose = *f.Branch.DeleteAfterClose
+	}
+
+	p.Model = pickModel(&ds, "model", f.Model, c.DefaultModel, c.AllowedModels)
+	p.CheapModel = pickModel(&ds, "cheap_model", f.CheapModel, or(c.DefaultCheapModel, p.Model), c.AllowedModels)
+
+	maxRung := max(c.MaxAutonomy, RungTriggered)
+	p.Autonomy = or(f.Autonomy, RungTriggered)
+	if p.Autonomy > maxRung {
+		ds = append(ds, Decision{Rule: "autonomy", Reason: fmt.Sprintf("repo asked for rung %d, the server allows at most rung %d", p.Autonomy, maxRung)})
+		p.Autonomy = maxRung
+	}
+
+	// The auto-merge bounds sit inside the general limits; unset, they are
+	// the general limits.
+	p.AutoMergeMaxFiles = clampInt(&ds, "auto_merge.max_files", f.AutoMerge.MaxFiles, p.MaxFiles, "limits.max_files")
+	p.AutoMergeMaxLines = clampInt(&ds, "auto_merge.max_lines", f.AutoMerge.MaxLines, p.MaxLines, "limits.max_lines")
+	am := f.AutoMerge
+	if (len(am.Paths) > 0 || am.MaxFiles > 0 || am.MaxLines > 0) && p.Autonomy < RungAutoMerge {
+		ds = append(ds, Decision{Rule: "auto_merge", Reason: fmt.Sprintf("auto_merge is set but autonomy is rung %d; nothing merges automatically below rung %d", p.Autonomy, RungAutoMerge)})
+	}
+	return p, ds
+}
+
+func or[T comparable](v, fallback T) T {
+	var zero T
+	if v == zero {
+		return fallback
+	}
+	return v
+}
+
+// clampInt returns asked held to ceiling (0 = no ceiling), or ceiling when
+// nothing was asked. what names the ceiling in the reason; empty means the
+// server's.
+func clampInt(ds *[]Decision, rule string, asked, ceiling int, what string) int {
+	if asked == 0 {
+		return ceiling
+	}
+	if ceiling > 0 && asked > ceiling {
+		reason := fmt.Sprintf("repo asked for %d, the server allows at most %d", asked, ceiling)
+		if what != "" {
+			reason = fmt.Sprintf("repo asked for %d, more than %s; using %d", asked, what, ceiling)
+		}
+		*ds = append(*ds, Decision{Rule: rule, Reason: reason})
+		return ceiling
+	}
+	return asked
+}
+
+func clampMoney(ds *[]Decision, rule string, asked, ceiling Money) Money {
+	if asked == 0 {
+		return ceiling
+	}
+	if ceiling > 0 && asked > ceiling {
+		*ds = append(*ds, Decision{Rule: rule, Reason: fmt.Sprintf("repo asked for %s, the server allows at most %s", asked, ceiling)})
+		return ceiling
+	}
+	return asked
+}
+
+func pickModel(ds *[]Decision, rule, asked, fallback string, allowed []string) string {
+	if asked == "" || ModelAllowed(asked, allowed) {
+		return or(asked, fallback)
+	}
+	*ds = append(*ds, Decision{Rule: rule, Reason: fmt.Sprintf("repo asked for %s, which the server does not allow (allowed: %s); using %s", asked, strings.Join(allowed, ", "), fallback)})
+	return fallback
+}
+
+// ModelAllowed reports whether model is on the allowed list, comparing base
+// names (see NormalizeModel) so a dated snapshot of an allowed model is
+// allowed. An empty list allows every model.
+func ModelAllowed(model string, allowed []string) bool {
+	if len(allowed) == 0 {
+		return true
+	}
+	base := NormalizeModel(model)
+	for _, a := range allowed {
+		if a == model || NormalizeModel(a) == base {
+			return true
+		}
+	}
+	return false
+}
+
+// ModelAt is the model a run starting at budget level l uses: the cheap
+// model from BudgetDowngrade on.
+func (p Policy) ModelAt(l Level) string {
+	if l >= BudgetDowngrade && p.CheapModel != "" {
+		return p.CheapModel
+	}
+	return p.Model
+}
+
+// rung is p's autonomy, treating an unset one as the lowest.
+func (p Policy) rung() int {
+	return max(p.Autonomy, RungTriggered)
+}
+
+// NeedsPlanApproval reports whether runs must post a plan and wait for
+// "/lifeos approve" before writing code (rung 2).
+func NeedsPlanApproval(p Policy) bool {
+	return p.rung() == RungPlanFirst
+}
+
+// MayPropose reports whether LifeOS may open issues proposing work on its own
+// (rung 4).
+func MayPropose(p Policy) bool {
+	return p.rung() >= RungPropose
+}
+
+// CanTriggerWith decides whether a user may start a run under p: CanTrigger's
+// write-access bar, then the policy's min_permission (which can only raise
+// it), then the users/teams allowlist if there is one. teams are the user's
+// team slugs, "org/slug".
+func CanTriggerWith(p Policy, login, role string, teams []string) Decision {
+	d := CanTrigger(login, role)
+	if !d.Allow {
+		return d
+	}
+	need := p.MinPermission
+	if roleRank[need] < roleRank[MinTriggerRole] {
+		need = MinTriggerRole // unset or unknown never lowers the bar
+	}
+	if roleRank[role] < roleRank[need] {
+		return Decision{Rule: "trigger.min_permission", Reason: fmt.Sprintf("@%s has %s access; this repository's policy requires %s or higher", login, role, need)}
+	}
+	if len(p.Users) == 0 && len(p.Teams) == 0 {
+		return Decision{Allow: true, Rule: "trigger.min_permission", Reason: fmt.Sprintf("@%s has %s access (the policy requires %s)", login, role, need)}
+	}
+	for _, u := range p.Users {
+		if strings.EqualFold(strings.TrimPrefix(u, "@"), strings.TrimPrefix(login, "@")) {
+			return Decision{Allow: true, Rule: "trigger.users", Reason: fmt.Sprintf("@%s has %s access and is listed in trigger.users", login, role)}
+		}
+	}
+	for _, want := range p.Teams {
+		for _, have := range teams {
+			if strings.EqualFold(strings.TrimPrefix(want, "@"), strings.TrimPrefix(have, "@")) {
+				return Decision{Allow: true, Rule: "trigger.teams", Reason: fmt.Sprintf("@%s has %s access and is in %s", login, role, want)}
+			}
+		}
+	}
+	return Decision{Rule: "trigger.allowlist", Reason: fmt.Sprintf("@%s has %s access but is not in trigger.users or in a team of trigger.teams", login, role)}
+}
+
+// String renders the policy as YAML; see YAML.
+func (p Policy) String() string { return p.YAML() }
+
+// YAML renders the effective policy in the policy file's own format, with
+// comments for what the values mean (built-in denies, unlimited values), for
+// "lifeos policy check".
+func (p Policy) YAML() string {
+	str := func(v, comment string) *yaml.Node {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, LineComment: comment}
+	}
+	integer := func(v int, comment string) *yaml.Node {
+		if v <= 0 {
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null", LineComment: "no limit"}
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(v), LineComment: comment}
+	}
+	money := func(v Money, comment string) *yaml.Node {
+		if v <= 0 {
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null", LineComment: "no limit"}
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: v.Decimal(), LineComment: comment}
+	}
+	list := func(items []string, emptyComment string) *yaml.Node {
+		n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, s := range items {
+			n.Content = append(n.Content, str(s, ""))
+		}
+		if len(items) == 0 {
+			n.LineComment = emptyComment
+		}
+		return n
+	}
+	mapping := func(kv ...any) *yaml.Node {
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		for i := 0; i < len(kv); i += 2 {
+			n.Content = append(n.Content, str(kv[i].(string), ""), kv[i+1].(*yaml.Node))
+		}
+		return n
+	}
+
+	deny := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, b := range BuiltinDenies() {
+		deny.Content = append(deny.Content, str(b.Pattern, "built-in: "+b.Why))
+	}
+	for _, d := range p.Deny {
+		deny.Content = append(deny.Content, str(d, ""))
+	}
+	var installation string
+	if p.MonthlyBudgetInstallation > 0 {
+		installation = fmt.Sprintf("per repository; the installation's budget is %s", p.MonthlyBudgetInstallation)
+	}
+	autonomy := []string{RungTriggered: "a human merges", RungPlanFirst: "plan first, code after /lifeos approve", RungAutoMerge: "auto-merges inside auto_merge", RungPropose: "auto-merges and may propose issues"}
+	rung := p.rung()
+	rungComment := ""
+	if rung < len(autonomy) {
+		rungComment = autonomy[rung]
+	}
+
+	doc := mapping(
+		"version", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(FileVersion)},
+		"trigger", mapping(
+			"label", str(p.TriggerLabel, ""),
+			"min_permission", str(or(p.MinPermission, MinTriggerRole), ""),
+			"users", list(p.Users, "no allowlist: anyone with min_permission"),
+			"teams", list(p.Teams, ""),
+		),
+		"paths", mapping(
+			"allow", list(p.Allow, "any path that is not denied"),
+			"deny", deny,
+		),
+		"limits", mapping(
+			"max_files", integer(p.MaxFiles, ""),
+			"max_lines", integer(p.MaxLines, "added + removed"),
+			"max_turns", integer(p.MaxTurns, ""),
+			"max_cost_per_run", money(p.MaxCostPerRun, "USD"),
+			"monthly_budget", money(p.MonthlyBudget, strings.TrimSpace("USD "+installation)),
+		),
+		"model", str(p.Model, ""),
+		"cheap_model", str(p.CheapModel, "from 80% of the monthly budget"),
+		"autonomy", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(rung), LineComment: rungComment},
+		"auto_merge", mapping(
+			"paths", list(p.AutoMergePaths, "nothing merges automatically"),
+			"max_files", integer(p.AutoMergeMaxFiles, ""),
+			"max_lines", integer(p.AutoMergeMaxLines, ""),
+		),
+		"branch", mapping(
+			"delete_after_close", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(p.DeleteBranchAfterClose)},
+		),
+	)
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		// Encoding a tree built above from plain strings cannot fail; if it
+		// ever does, say so instead of printing half a policy.
+		return fmt.Sprintf("# cannot render policy: %v\n", err)
+	}
+	_ = enc.Close()
+	return b.String()
+}

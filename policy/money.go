@@ -1,0 +1,277 @@
+package policy
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Money is an amount in US micro-dollars (1e-6 USD). Integers keep budget
+// arithmetic exact: a month of small per-call costs adds up without float drift.
+type Money int64
+
+// Common amounts, for writing constants and tests readably.
+const (
+	Microdollar Money = 1
+	Cent        Money = 10_000
+	Dollar      Money = 1_000_000
+)
+
+// moneyDecimals is how many decimals ParseMoney accepts: one micro-dollar.
+const moneyDecimals = 6
+
+// String renders m as dollars and cents ("$1.23", "-$0.50"). An amount that is
+// not zero but would round to $0.00 keeps the decimals it needs ("$0.0034")
+// so that a small run never reads as free.
+func (m Money) String() string {
+	sign := ""
+	if m < 0 {
+		sign = "-"
+		m = -m
+	}
+	if m > 0 && m < Cent/2 {
+		return sign + "$" + m.Decimal()
+	}
+	cents := (m + Cent/2) / Cent
+	return fmt.Sprintf("%s$%d.%02d", sign, cents/100, cents%100)
+}
+
+// Decimal renders m as a plain decimal number of dollars with at least two
+// decimals and no more than needed ("2.00", "0.0025"), the way the policy file
+// writes money.
+func (m Money) Decimal() string {
+	sign := ""
+	if m < 0 {
+		sign = "-"
+		m = -m
+	}
+	frac := fmt.Sprintf("%06d", m%Dollar)
+	frac = strings.TrimRight(frac, "0")
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	return fmt.Sprintf("%s%d.%s", sign, m/Dollar, frac)
+}
+
+// ParseMoney reads a dollar amount such as "2", "2.50", "$0.003" or "-1.25"
+// exactly, without going through a float. It accepts at most six decimals.
+func ParseMoney(s string) (Money, error) {
+	orig := s
+	s = strings.TrimSpace(s)
+	neg := false
+	if strings.HasPrefix(s, "-") {
+		neg = true
+		s = s[1:]
+	}
+	s = strings.TrimPrefix(s, "$")
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" && (!hasDot || frac == "") {
+		return 0, fmt.Errorf("%q is not an amount of dollars", orig)
+	}
+	if !allDigits(whole) || !allDigits(frac) {
+		return 0, fmt.Errorf("%q is not an amount of dollars", orig)
+	}
+	if len(frac) > moneyDecimals {
+		return 0, fmt.Errorf("%q has more than %d decimals", orig, moneyDecimals)
+	}
+	var dollars int64
+	if whole != "" {
+		var err error
+		dollars, err = strconv.ParseInt(whole, 10, 64)
+		if err != nil || dollars > math.MaxInt64/int64(Dollar)-1 {
+			return 0, fmt.Errorf("%q is too large", orig)
+		}
+	}
+	var micros int64
+	if frac != "" {
+		micros, _ = strconv.ParseInt(frac+strings.Repeat("0", moneyDecimals-len(frac)), 10, 64)
+	}
+	m := Money(dollars)*Dollar + Money(micros)
+	if neg {
+		m = -m
+	}
+	return m, nil
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Price is what a model costs per million tokens.
+type Price struct {
+	InputPerMillion  Money
+	OutputPerMillion Money
+}
+
+// PriceTable maps a model name to its price.
+type PriceTable map[string]Price
+
+// PricesAsOf is the date the list prices in DefaultPrices were taken from
+// OpenAI's public pricing page (standard tier, no batch or cache discounts).
+const PricesAsOf = "2025-08-07"
+
+// DefaultPrices returns OpenAI's list prices for the models LifeOS is most
+// likely to be pointed at, as of PricesAsOf. Operators with other models or
+// negotiated prices pass their own table.
+func DefaultPrices() PriceTable {
+	p := func(in, out Money) Price { return Price{InputPerMillion: in, OutputPerMillion: out} }
+	return PriceTable{
+		"gpt-5":        p(125*Cent, 10*Dollar),
+		"gpt-5-mini":   p(25*Cent, 2*Dollar),
+		"gpt-5-nano":   p(5*Cent, 40*Cent),
+		"gpt-4.1":      p(2*Dollar, 8*Dollar),
+		"gpt-4.1-mini": p(40*Cent, 160*Cent),
+		"gpt-4.1-nano": p(10*Cent, 40*Cent),
+		"gpt-4o":       p(250*Cent, 10*Dollar),
+		"gpt-4o-mini":  p(15*Cent, 60*Cent),
+		// The first gpt-4o snapshot kept its launch price; an exact name wins
+		// over the date-stripped one, so it is not billed as today's gpt-4o.
+		"gpt-4o-2024-05-13": p(5*Dollar, 15*Dollar),
+		// o3's price was cut to this on 2025-06-10.
+		"o3":      p(2*Dollar, 8*Dollar),
+		"o3-mini": p(110*Cent, 440*Cent),
+		"o4-mini": p(110*Cent, 440*Cent),
+	}
+}
+
+// dateSuffix matches the snapshot date OpenAI appends to pinned model names,
+// as in gpt-4o-2024-08-06.
+var dateSuffix = regexp.MustCompile(`-\d{4}-\d{2}-\d{2}$`)
+
+// NormalizeModel returns the base name of a model: lower case, without a
+// snapshot date suffix ("GPT-4o-2024-08-06" -> "gpt-4o").
+func NormalizeModel(model string) string {
+	return dateSuffix.ReplaceAllString(strings.ToLower(strings.TrimSpace(model)), "")
+}
+
+// Lookup finds the price of model: the exact name first, then its base name
+// (see NormalizeModel).
+func (t PriceTable) Lookup(model string) (Price, bool) {
+	if p, ok := t[model]; ok {
+		return p, true
+	}
+	if p, ok := t[strings.ToLower(strings.TrimSpace(model))]; ok {
+		return p, true
+	}
+	p, ok := t[NormalizeModel(model)]
+	return p, ok
+}
+
+// Cost is what prompt input tokens and completion output tokens of model
+// cost, rounded up to the micro-dollar. An unknown model costs 0 (the caller
+// should warn: its runs are then bounded by turns only). Cached-input
+// discounts are ignored, so the figure errs on the high side.
+func (t PriceTable) Cost(model string, prompt, completion int64) Money {
+	p, ok := t.Lookup(model)
+	if !ok {
+		return 0
+	}
+	return perMillion(prompt, p.InputPerMillion) + perMillion(completion, p.OutputPerMillion)
+}
+
+// perMillion is tokens*price/1e6 rounded up, saturating instead of overflowing.
+func perMillion(tokens int64, price Money) Money {
+	if tokens <= 0 || price <= 0 {
+		return 0
+	}
+	const million = 1_000_000
+	if tokens > math.MaxInt64/int64(price) {
+		return Money(math.MaxInt64)
+	}
+	n := tokens * int64(price)
+	return Money((n + million - 1) / million)
+}
+
+// Level is how much of a monthly budget has been used, in the steps LifeOS
+// reacts to.
+type Level int
+
+// Budget levels, from least to most spent.
+const (
+	// BudgetOK is under half of the budget, or no budget at all.
+	BudgetOK Level = iota
+	// BudgetNotice is at least half: a heads-up comment is posted once.
+	BudgetNotice
+	// BudgetDowngrade is at least 80%: runs switch to the cheap model.
+	BudgetDowngrade
+	// BudgetExhausted is the whole budget: no new runs start this month.
+	BudgetExhausted
+)
+
+// Thresholds of the budget levels, as fractions numerator/denominator of the
+// budget. Halfway gives people time to react; 80% leaves room for the cheap
+// model to finish the month.
+const (
+	noticeNum, noticeDen       = 1, 2
+	downgradeNum, downgradeDen = 4, 5
+)
+
+// String names the level for logs and comments.
+func (l Level) String() string {
+	switch l {
+	case BudgetOK:
+		return "ok"
+	case BudgetNotice:
+		return "notice"
+	case BudgetDowngrade:
+		return "downgrade"
+	case BudgetExhausted:
+		return "exhausted"
+	}
+	return fmt.Sprintf("Level(%d)", int(l))
+}
+
+// BudgetLevel says how much of budget spent has used. A budget of 0 (or less)
+// means unlimited, which is always BudgetOK.
+func BudgetLevel(spent, budget Money) Level {
+	if budget <= 0 {
+		return BudgetOK
+	}
+	switch {
+	case spent >= budget:
+		return BudgetExhausted
+	case atLeast(spent, budget, downgradeNum, downgradeDen):
+		return BudgetDowngrade
+	case atLeast(spent, budget, noticeNum, noticeDen):
+		return BudgetNotice
+	}
+	return BudgetOK
+}
+
+// atLeast reports spent >= budget*num/den without rounding (spent < budget
+// here, and num, den are small, so the products cannot overflow for any
+// budget under about a trillion dollars).
+func atLeast(spent, budget Money, num, den int64) bool {
+	return int64(spent)*den >= int64(budget)*num
+}
+
+// CrossedLevels lists, in increasing order, the levels reached by going from
+// before to after spent of budget, so each threshold's notice is posted once.
+// It is empty if no threshold was crossed or the budget is unlimited.
+func CrossedLevels(before, after, budget Money) []Level {
+	from, to := BudgetLevel(before, budget), BudgetLevel(after, budget)
+	var out []Level
+	for l := from + 1; l <= to; l++ {
+		out = append(out, l)
+	}
+	return out
+}
+
+// RunCapReached reports whether a run that has spent this much must stop. A
+// cap of 0 means no per-run cap.
+func RunCapReached(spent, limit Money) bool {
+	return limit > 0 && spent >= limit
+}
+
+// Month is the budget ledger key for t: its UTC year and month, "2026-11".
+func Month(t time.Time) string {
+	return t.UTC().Format("2006-01")
+}
