@@ -501,3 +501,42 @@ func TestClosingRecordsOutcome(t *testing.T) {
 		t.Errorf("outcomes = %v, %v", counts, err)
 	}
 }
+
+func TestWorkflowRunFailureIsFixedOnce(t *testing.T) {
+	e := start(t, envOpts{})
+	issue, pr := e.openPR()
+	pull, _ := e.gh.Repo(repoName).Pull(pr)
+	cr := e.gh.AddCheckRun(repoName, pull.HeadSHA, githubfake.CheckRunFixture{
+		Name: "build", Conclusion: "failure", HeadBranch: pull.Head,
+		Steps: []githubfake.JobStep{{Name: "go build", Status: "completed", Conclusion: "failure", Number: 1}},
+		Log:   "compiling...\nmain.go:3:1: undefined: hello\n##[error]Process completed with exit code 2.\n",
+	})
+	e.gh.SetCheckSuite(repoName, cr.SuiteID, "completed", "failure")
+	e.model.Script(
+		modelfake.Reply{ToolCalls: []modelfake.ToolCall{modelfake.Call("write_file", map[string]any{"path": "hello.go", "content": "package main\n\nfunc hello() {}\n"})}},
+		modelfake.Finish("Defined hello."),
+	)
+	wr := payload(t, "workflow_run.completed", func(ev map[string]any) {
+		w := ev["workflow_run"].(map[string]any)
+		w["id"], w["head_branch"], w["head_sha"], w["conclusion"], w["status"] = cr.RunID, pull.Head, pull.HeadSHA, "failure", "completed"
+		w["pull_requests"] = []any{}
+	})
+	e.deliver("workflow_run", "", wr)
+	run := e.waitRuns(issue, 2)[1]
+	if run.Status != store.StatusSucceeded || run.Trigger != "ci" {
+		t.Fatalf("fix run = %+v", run)
+	}
+	reqs := e.model.Requests()
+	prompt := reqs[len(reqs)-2].Messages[1].Content
+	for _, want := range []string{"build", "go build", "undefined: hello"} {
+		if !strings.Contains(prompt, want) {
+			t.Errorf("fix prompt lacks %q:\n%s", want, prompt)
+		}
+	}
+	// The check suite reporting the same commit starts nothing more.
+	e.deliver("check_suite", "", e.checkSuitePayload(pr, cr.SuiteID, pull.Head, pull.HeadSHA))
+	settle()
+	if runs := e.waitRuns(issue, 2); len(runs) != 2 {
+		t.Errorf("runs = %d, want 2", len(runs))
+	}
+}
