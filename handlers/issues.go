@@ -2,10 +2,15 @@ package handlers
 
 import (
 	"context"
+	"strings"
 
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/tidwall/gjson"
 )
+
+// LabelNamespace starts every label LifeOS may act on; a repository's
+// trigger.label must be in it.
+const LabelNamespace = "lifeos:"
 
 // Issues handles `issues` events: labelling an issue with the trigger label
 // queues a run.
@@ -24,7 +29,10 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 		return nil
 	}
 	f := gjson.GetManyBytes(payload, "label.name", "sender.type", "sender.login", "issue.number")
-	if f[0].Str != h.TriggerLabel || h.isBot(f[1].Str, f[2].Str) || f[3].Int() <= 0 {
+	// A repository's policy may name its own trigger label in LifeOS's
+	// namespace; the worker checks it against the policy.
+	if label := f[0].Str; (label != h.TriggerLabel && !strings.HasPrefix(label, LabelNamespace)) ||
+		h.isBot(f[1].Str, f[2].Str) || f[3].Int() <= 0 {
 		return nil
 	}
 	return h.enqueue(ctx, eventType, deliveryID, payload, int(f[3].Int()))

@@ -57,10 +57,24 @@ type Runner struct {
 	// (DefaultMaxCIFixes if 0).
 	MaxCIFixes int
 	AppSlug    string
-	Log        zerolog.Logger
+	// Ceilings are the server's limits that a repository's policy may
+	// lower and never raise.
+	Ceilings policy.Ceilings
+	Log      zerolog.Logger
 
-	mu     sync.Mutex
-	active map[int64]context.CancelCauseFunc // runs worked by this process
+	mu      sync.Mutex
+	active  map[int64]context.CancelCauseFunc // runs worked by this process
+	loaders *policyLoaders
+}
+
+// policyLoaders returns the runner's policy loaders, made on first use.
+func (r *Runner) policyLoaders() *policyLoaders {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.loaders == nil {
+		r.loaders = newPolicyLoaders()
+	}
+	return r.loaders
 }
 
 // track makes a run stoppable from this process.
@@ -167,7 +181,7 @@ func (r *Runner) onLabel(ctx context.Context, j job) error {
 	}
 	repo := repoRef{Owner: ev.GetRepo().GetOwner().GetLogin(), Name: ev.GetRepo().GetName()}
 	return r.code(ctx, &request{
-		job: j, trigger: "label", actor: ev.GetSender().GetLogin(), checkActor: true,
+		job: j, trigger: "label", actor: ev.GetSender().GetLogin(), checkActor: true, label: ev.GetLabel().GetName(),
 		repo: repo, defaultBranch: ev.GetRepo().GetDefaultBranch(),
 		issueNumber: ev.GetIssue().GetNumber(), issue: ev.GetIssue(), replyTo: ev.GetIssue().GetNumber(),
 	})
@@ -178,7 +192,9 @@ type request struct {
 	job           job
 	trigger       string // label, retry, plan, review, ci
 	actor         string
-	checkActor    bool // ask GitHub for the actor's role before running
+	actorRole     string
+	label         string // the label that triggered a label run
+	checkActor    bool   // ask GitHub for the actor's role before running
 	repo          repoRef
 	defaultBranch string
 	issueNumber   int
@@ -232,8 +248,12 @@ func (r *Runner) code(ctx context.Context, req *request) error {
 		if err != nil {
 			return err // retried by River; the run row is taken over by the retry
 		}
+		req.actorRole = actorRole
 		decision := policy.CanTrigger(req.actor, actorRole)
 		audit(log, decision)
+		if err := r.Store.RecordDecision(ctx, run.ID, decision.Allow, decision.Rule, decision.Reason); err != nil {
+			log.Error().Err(err).Msg("Could not store a policy decision")
+		}
 		if !decision.Allow {
 			r.finish(ctx, run.ID, store.Outcome{Status: store.StatusDenied, Error: decision.Reason})
 			r.tell(ctx, gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS did not start: %s.", decision.Reason))
@@ -247,7 +267,7 @@ func (r *Runner) code(ctx context.Context, req *request) error {
 		}
 		req.issue = issue
 	}
-	w := &work{Runner: r, gh: gh, req: req, run: run, log: log}
+	w := &work{Runner: r, gh: gh, req: req, run: run, log: log, loaders: r.policyLoaders()}
 	return w.do(ctx)
 }
 
@@ -259,10 +279,11 @@ func audit(log zerolog.Logger, d policy.Decision) {
 // work is one run in progress.
 type work struct {
 	*Runner
-	gh  *github.Client
-	req *request
-	run *store.Run
-	log zerolog.Logger
+	gh      *github.Client
+	req     *request
+	run     *store.Run
+	log     zerolog.Logger
+	loaders *policyLoaders
 }
 
 // errStopped is the cause of a run stopped by /lifeos stop.
@@ -302,6 +323,39 @@ func (w *work) do(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	pol, clamps, err := w.loadPolicy(ctx, snap, from == req.defaultBranch)
+	var broken *brokenPolicy
+	if errors.As(err, &broken) {
+		w.decide(ctx, policy.Decision{Rule: "policy.file", Reason: oneLine(err.Error())})
+		out.Status, out.Error = store.StatusDenied, err.Error()
+		w.finish(ctx, w.run.ID, out)
+		w.tell(ctx, w.gh, req.repo, req.replyTo, policyProblem(err))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, d := range clamps {
+		w.decide(ctx, d)
+	}
+	if d, ok := w.mayRun(ctx, pol); !ok {
+		out.Status, out.Error = store.StatusDenied, d.Reason
+		w.finish(ctx, w.run.ID, out)
+		if d.Rule != "trigger.label" {
+			w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS did not start: %s.", d.Reason))
+		}
+		return nil
+	}
+	limits := w.Limits
+	if pol.MaxTurns > 0 && (limits.MaxTurns == 0 || pol.MaxTurns < limits.MaxTurns) {
+		limits.MaxTurns = pol.MaxTurns
+	}
+	modelName := pol.Model
+	if modelName == "" {
+		modelName = w.ModelName
+	}
+	out.Model = modelName
+
 	comments, err := w.trustedComments(ctx)
 	if err != nil {
 		return err
@@ -315,8 +369,21 @@ func (w *work) do(ctx context.Context) error {
 
 	ws := agent.NewWorkspace(snap)
 	seq := 0
+	var violations []policy.Violation
 	a := &agent.Agent{
-		Model: w.Model, ModelName: w.ModelName, Limits: w.Limits, Log: w.log,
+		Model: w.Model, ModelName: modelName, Limits: limits, Log: w.log,
+		// The change set is checked against the policy before anything is
+		// pushed; the agent gets one chance to repair a violation.
+		Review: func(changes []agent.Change) string {
+			violations = policy.CheckChanges(pol, changeStats(snap, changes))
+			for _, v := range violations {
+				w.decide(ctx, policy.Decision{Rule: v.Rule, Reason: v.Path + ": " + v.Reason})
+			}
+			if len(violations) == 0 {
+				return ""
+			}
+			return "The change breaks the repository's policy. Undo or change these and call finish again:\n" + policy.FormatViolations(violations)
+		},
 		OnCall: func(ctx context.Context, u agent.Usage) error {
 			seq++
 			if err := w.Store.RecordCall(ctx, store.ModelCall{RunID: w.run.ID, Seq: seq, Model: u.Model,
@@ -353,6 +420,9 @@ func (w *work) do(ctx context.Context) error {
 		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS stopped run %d as asked, after %d turns; nothing was pushed.", w.run.ID, res.Turns))
 		return nil
 	}
+	if errors.Is(runErr, agent.ErrRejected) {
+		return w.fail(ctx, out, "its change still broke the repository's policy after one repair:\n\n"+policy.FormatViolations(violations), runErr)
+	}
 	if runErr != nil {
 		if ctx.Err() != nil {
 			// Shutdown or timeout: nothing was pushed; leave the run to the
@@ -372,6 +442,12 @@ func (w *work) do(ctx context.Context) error {
 		w.finish(ctx, w.run.ID, out)
 		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS looked at this and made no change.\n\n%s", quote(res.Summary)))
 		return nil
+	}
+
+	// The last guard: nothing that breaks the policy is pushed, whatever
+	// path the agent took to finish.
+	if vs := policy.CheckChanges(pol, changeStats(snap, res.Changes)); len(vs) > 0 {
+		return w.fail(ctx, out, "its change broke the repository's policy:\n\n"+policy.FormatViolations(vs), errors.New("policy violations"))
 	}
 
 	// From here the run writes to GitHub: neither a shutdown nor a stop
@@ -405,6 +481,30 @@ func (w *work) do(ctx context.Context) error {
 	w.finish(ctx, w.run.ID, out)
 	w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS opened #%d for this issue.\n\n%s", pr.GetNumber(), quote(res.Summary)))
 	return nil
+}
+
+// mayRun applies the policy's trigger rules: the label the repository
+// asked for, the minimum permission and the allowlists.
+func (w *work) mayRun(ctx context.Context, pol policy.Policy) (policy.Decision, bool) {
+	req := w.req
+	if req.trigger == "label" && req.label != pol.TriggerLabel {
+		d := policy.Decision{Rule: "trigger.label", Reason: fmt.Sprintf("this repository's trigger label is %q, not %q", pol.TriggerLabel, req.label)}
+		w.decide(ctx, d)
+		return d, false
+	}
+	if !req.checkActor {
+		return policy.Decision{Allow: true}, true
+	}
+	var teams []string
+	if len(pol.Teams) > 0 {
+		var err error
+		if teams, err = teamsOf(ctx, w.gh, pol.Teams, req.actor); err != nil {
+			w.log.Warn().Err(err).Msg("Could not read team memberships")
+		}
+	}
+	d := policy.CanTriggerWith(pol, req.actor, req.actorRole, teams)
+	w.decide(ctx, d)
+	return d, d.Allow
 }
 
 // previous returns the open PR of this issue, if any, and the summary of

@@ -48,6 +48,7 @@ type Config struct {
 	Workers        int
 	DeleteBranches bool
 	MaxCIFixes     int
+	Ceilings       policy.Ceilings
 	Version        string
 }
 
@@ -117,6 +118,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	c.MaxTokens = int64(maxTokens)
 	if c.Workers, err = intSetting(getenv, "LIFEOS_WORKERS", 0, 1, 1000); err != nil {
+		return nil, err
+	}
+	if c.Ceilings, err = LoadCeilings(getenv); err != nil {
 		return nil, err
 	}
 	if c.MaxCIFixes, err = intSetting(getenv, "LIFEOS_MAX_CI_FIXES", DefaultMaxCIFixes, 1, 100); err != nil {

@@ -89,6 +89,7 @@ func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*S
 		DeleteBranches: cfg.DeleteBranches,
 		MaxCIFixes:     cfg.MaxCIFixes,
 		AppSlug:        cfg.AppSlug,
+		Ceilings:       cfg.Ceilings,
 		Log:            log,
 	}
 	workers := river.NewWorkers()

@@ -160,6 +160,16 @@ func migrations(d Dialect) []string {
 			actor TEXT NOT NULL,
 			created_at ` + ts + ` NOT NULL
 		)`,
+		// Every policy decision of a run, allowed or not: the audit trail.
+		`CREATE TABLE IF NOT EXISTS lifeos_decisions (
+			run_id BIGINT NOT NULL REFERENCES lifeos_runs (id),
+			seq INTEGER NOT NULL,
+			allow BOOLEAN NOT NULL,
+			rule TEXT NOT NULL,
+			reason TEXT NOT NULL,
+			created_at ` + ts + ` NOT NULL,
+			PRIMARY KEY (run_id, seq)
+		)`,
 		// One row per LifeOS PR head commit whose CI failed: what was done.
 		`CREATE TABLE IF NOT EXISTS lifeos_ci_attempts (
 			repo TEXT NOT NULL,

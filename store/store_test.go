@@ -141,3 +141,25 @@ func TestOpenRejectsOtherURLs(t *testing.T) {
 		t.Fatal("want an error for a non-postgres URL")
 	}
 }
+
+func TestDecisions(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range testStores(t) {
+		t.Run(name, func(t *testing.T) {
+			run, err := s.StartRun(ctx, NewRun{Repo: "o/r", IssueNumber: 9, DeliveryID: "dec", Trigger: "label", Actor: "a", Status: StatusRunning})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RecordDecision(ctx, run.ID, true, "trigger.permission", "@a has admin access"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RecordDecision(ctx, run.ID, false, "paths.deny", "secrets/x is denied"); err != nil {
+				t.Fatal(err)
+			}
+			ds, err := s.Decisions(ctx, run.ID)
+			if err != nil || len(ds) != 2 || ds[0].Seq != 1 || !ds[0].Allow || ds[1].Allow || ds[1].Rule != "paths.deny" {
+				t.Fatalf("decisions = %+v, %v", ds, err)
+			}
+		})
+	}
+}
