@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/server"
 )
 
@@ -34,6 +35,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	switch cmd {
 	case "serve":
 		return serve(getenv, stderr)
+	case "policy":
+		return policyCommand(args, getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, buildVersion())
 		return 0
@@ -49,8 +52,10 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 const usage = `Usage: lifeos [command]
 
 Commands:
-  serve     run the GitHub App server (the default); configured by environment variables, see README.md
-  version   print the version
+  serve                 run the GitHub App server (the default); configured by environment variables, see README.md
+  policy check [file]   validate a policy file (default .github/lifeos.yml) and print the effective
+                        policy with the server's ceilings (LIFEOS_* variables) applied
+  version               print the version
 `
 
 func serve(getenv func(string) string, stderr io.Writer) int {
@@ -96,4 +101,35 @@ func buildVersion() string {
 		return bi.Main.Version
 	}
 	return "dev"
+}
+
+// policyCommand runs `lifeos policy check [file]`: it exits 0 and prints the
+// effective policy, or exits 1 and prints each problem with its line.
+func policyCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "check" || len(args) > 2 {
+		fmt.Fprintf(stderr, "lifeos: usage: lifeos policy check [file]\n")
+		return 2
+	}
+	path := policy.FilePath
+	if len(args) == 2 {
+		path = args[1]
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "lifeos: %v\n", err)
+		return 2
+	}
+	ceilings, err := server.LoadCeilings(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "lifeos: %v\n", err)
+		return 2
+	}
+	out, ok := policy.CheckCommand(data, ceilings)
+	if !ok {
+		fmt.Fprintf(stderr, "%s: ", path)
+		fmt.Fprint(stderr, out)
+		return 1
+	}
+	fmt.Fprint(stdout, out)
+	return 0
 }
