@@ -27,6 +27,7 @@ import (
 	"github.com/lifeos/lifeos/githubfake"
 	"github.com/lifeos/lifeos/internal/testdb"
 	"github.com/lifeos/lifeos/modelfake"
+	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/server"
 	"github.com/lifeos/lifeos/store"
 )
@@ -108,6 +109,8 @@ func start(t *testing.T, o envOpts) *env {
 		TriggerLabel:   "lifeos:do",
 		AppSlug:        "lifeos",
 		DeleteBranches: true,
+		Ceilings:       e2eCeilings(),
+		Prices:         policy.DefaultPrices(),
 		Version:        "e2e",
 	}
 	if o.configure != nil {
@@ -277,5 +280,12 @@ func (e *env) jobCount() int {
 func settle() { time.Sleep(300 * time.Millisecond) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// e2eCeilings are the default ceilings with the doubles' model names.
+func e2eCeilings() policy.Ceilings {
+	c := policy.DefaultCeilings()
+	c.DefaultModel, c.DefaultCheapModel = "gpt-e2e", "gpt-e2e-mini"
+	return c
+}
 
 func pgURL(t *testing.T, schema string) string { return testdb.PostgresURL(t, schema) }

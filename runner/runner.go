@@ -60,7 +60,9 @@ type Runner struct {
 	// Ceilings are the server's limits that a repository's policy may
 	// lower and never raise.
 	Ceilings policy.Ceilings
-	Log      zerolog.Logger
+	// Prices turn each model call's token usage into money.
+	Prices policy.PriceTable
+	Log    zerolog.Logger
 
 	mu      sync.Mutex
 	active  map[int64]context.CancelCauseFunc // runs worked by this process
@@ -350,11 +352,25 @@ func (w *work) do(ctx context.Context) error {
 	if pol.MaxTurns > 0 && (limits.MaxTurns == 0 || pol.MaxTurns < limits.MaxTurns) {
 		limits.MaxTurns = pol.MaxTurns
 	}
-	modelName := pol.Model
+	modelName, refusal, err := w.budgetGate(ctx, pol)
+	if err != nil {
+		return err
+	}
+	if refusal != "" {
+		out.Status, out.Error = store.StatusDenied, refusal
+		w.finish(ctx, w.run.ID, out)
+		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS did not start: %s. New runs resume next month, or when the budget is raised.", refusal))
+		return nil
+	}
 	if modelName == "" {
 		modelName = w.ModelName
 	}
 	out.Model = modelName
+	before, err := w.spent(ctx)
+	if err != nil {
+		return err
+	}
+	defer w.budgetNotices(context.WithoutCancel(ctx), pol, before)
 
 	comments, err := w.trustedComments(ctx)
 	if err != nil {
@@ -370,6 +386,7 @@ func (w *work) do(ctx context.Context) error {
 	ws := agent.NewWorkspace(snap)
 	seq := 0
 	var violations []policy.Violation
+	var runCost policy.Money
 	a := &agent.Agent{
 		Model: w.Model, ModelName: modelName, Limits: limits, Log: w.log,
 		// The change set is checked against the policy before anything is
@@ -389,6 +406,17 @@ func (w *work) do(ctx context.Context) error {
 			if err := w.Store.RecordCall(ctx, store.ModelCall{RunID: w.run.ID, Seq: seq, Model: u.Model,
 				PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}); err != nil {
 				w.log.Error().Err(err).Msg("Could not record model usage")
+			}
+			cost := w.Prices.Cost(u.Model, u.PromptTokens, u.CompletionTokens)
+			if err := w.Store.Charge(ctx, store.Charge{RunID: w.run.ID, Seq: seq, Repo: req.repo.String(),
+				InstallationID: req.job.args.InstallationID, Model: u.Model, CostMicros: int64(cost)}); err != nil {
+				return fmt.Errorf("record the cost of a model call: %w", err) // never spend off the books
+			}
+			runCost += cost
+			if policy.RunCapReached(runCost, pol.MaxCostPerRun) {
+				w.decide(ctx, policy.Decision{Rule: "limits.max_cost_per_run",
+					Reason: fmt.Sprintf("the run spent %s, its cap is %s", runCost, pol.MaxCostPerRun)})
+				return errCostCap
 			}
 			// A stop asked on another replica reaches this one here.
 			if stop, err := w.Store.CancelRequested(ctx, w.run.ID); err == nil && stop {
@@ -419,6 +447,9 @@ func (w *work) do(ctx context.Context) error {
 		w.finish(ctx, w.run.ID, out)
 		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS stopped run %d as asked, after %d turns; nothing was pushed.", w.run.ID, res.Turns))
 		return nil
+	}
+	if errors.Is(runErr, errCostCap) {
+		return w.fail(ctx, out, fmt.Sprintf("it reached this repository's cap of %s for one run (%s spent)", pol.MaxCostPerRun, runCost), runErr)
 	}
 	if errors.Is(runErr, agent.ErrRejected) {
 		return w.fail(ctx, out, "its change still broke the repository's policy after one repair:\n\n"+policy.FormatViolations(violations), runErr)

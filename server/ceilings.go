@@ -38,7 +38,7 @@ func LoadCeilings(getenv func(string) string) (policy.Ceilings, error) {
 			continue
 		}
 		money, err := policy.ParseMoney(v)
-		if err != nil {
+		if err != nil || money < 0 {
 			return c, &ConfigError{m.name, fmt.Sprintf("must be an amount in US dollars like 2.50, got %q", v)}
 		}
 		*m.dst = money
@@ -58,4 +58,34 @@ func LoadCeilings(getenv func(string) string) (policy.Ceilings, error) {
 		}
 	}
 	return c, nil
+}
+
+// LoadPrices returns the price table: policy.DefaultPrices plus
+// LIFEOS_PRICES, a comma-separated list of model=input:output in US dollars
+// per million tokens (e.g. "llama3=0:0,my-azure-gpt=2.5:10"). Models not in
+// the table cost nothing.
+func LoadPrices(getenv func(string) string) (policy.PriceTable, error) {
+	t := policy.DefaultPrices()
+	v := getenv("LIFEOS_PRICES")
+	if v == "" {
+		return t, nil
+	}
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		model, prices, ok := strings.Cut(item, "=")
+		in, out, ok2 := strings.Cut(prices, ":")
+		if !ok || !ok2 || strings.TrimSpace(model) == "" {
+			return nil, &ConfigError{"LIFEOS_PRICES", fmt.Sprintf("entry %q is not model=input:output", item)}
+		}
+		inM, err1 := policy.ParseMoney(strings.TrimSpace(in))
+		outM, err2 := policy.ParseMoney(strings.TrimSpace(out))
+		if err1 != nil || err2 != nil {
+			return nil, &ConfigError{"LIFEOS_PRICES", fmt.Sprintf("entry %q has a price that is not an amount in US dollars", item)}
+		}
+		t[strings.TrimSpace(model)] = policy.Price{InputPerMillion: inM, OutputPerMillion: outM}
+	}
+	return t, nil
 }

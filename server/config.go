@@ -49,6 +49,7 @@ type Config struct {
 	DeleteBranches bool
 	MaxCIFixes     int
 	Ceilings       policy.Ceilings
+	Prices         policy.PriceTable
 	Version        string
 }
 
@@ -121,6 +122,9 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	if c.Ceilings, err = LoadCeilings(getenv); err != nil {
+		return nil, err
+	}
+	if c.Prices, err = LoadPrices(getenv); err != nil {
 		return nil, err
 	}
 	if c.MaxCIFixes, err = intSetting(getenv, "LIFEOS_MAX_CI_FIXES", DefaultMaxCIFixes, 1, 100); err != nil {

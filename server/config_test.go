@@ -63,6 +63,10 @@ func TestLoadConfigErrorsNameTheSetting(t *testing.T) {
 		{map[string]string{"OPENAI_API_KEY": ""}, "OPENAI_API_KEY"},
 		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
 		{map[string]string{"LIFEOS_MAX_TURNS": "0"}, "LIFEOS_MAX_TURNS"},
+		{map[string]string{"LIFEOS_PRICES": "llama"}, "LIFEOS_PRICES"},
+		{map[string]string{"LIFEOS_PRICES": "llama=a:b"}, "LIFEOS_PRICES"},
+		{map[string]string{"LIFEOS_MONTHLY_BUDGET": "-3"}, "LIFEOS_MONTHLY_BUDGET"},
+		{map[string]string{"LIFEOS_MAX_AUTONOMY": "5"}, "LIFEOS_MAX_AUTONOMY"},
 	}
 	for _, tt := range tests {
 		_, err := LoadConfig(testEnv(t, tt.over))
@@ -81,5 +85,21 @@ func TestLoadConfigLocalModelNeedsNoKey(t *testing.T) {
 	c, err := LoadConfig(testEnv(t, map[string]string{"OPENAI_API_KEY": "", "OPENAI_BASE_URL": "http://127.0.0.1:11434/v1"}))
 	if err != nil || c.OpenAIBaseURL == "" {
 		t.Fatalf("got %+v, %v", c, err)
+	}
+}
+
+func TestLoadConfigPricesAndCeilings(t *testing.T) {
+	c, err := LoadConfig(testEnv(t, map[string]string{
+		"LIFEOS_PRICES": "llama3=0:0, my-model=2.5:10", "LIFEOS_MONTHLY_BUDGET": "20", "LIFEOS_MAX_AUTONOMY": "3",
+		"LIFEOS_ALLOWED_MODELS": "gpt-4.1, my-model",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Prices.Cost("my-model", 1_000_000, 1_000_000); got.String() != "$12.50" {
+		t.Errorf("my-model cost = %s", got)
+	}
+	if c.Ceilings.MonthlyBudgetRepo.String() != "$20.00" || c.Ceilings.MaxAutonomy != 3 || len(c.Ceilings.AllowedModels) != 2 {
+		t.Errorf("ceilings = %+v", c.Ceilings)
 	}
 }

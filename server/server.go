@@ -90,6 +90,7 @@ func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*S
 		MaxCIFixes:     cfg.MaxCIFixes,
 		AppSlug:        cfg.AppSlug,
 		Ceilings:       cfg.Ceilings,
+		Prices:         cfg.Prices,
 		Log:            log,
 	}
 	workers := river.NewWorkers()

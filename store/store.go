@@ -160,6 +160,21 @@ func migrations(d Dialect) []string {
 			actor TEXT NOT NULL,
 			created_at ` + ts + ` NOT NULL
 		)`,
+		// What each model call cost, by month: the budget ledger. Stored,
+		// so a restart never resets a month's spending.
+		`CREATE TABLE IF NOT EXISTS lifeos_ledger (
+			run_id BIGINT NOT NULL REFERENCES lifeos_runs (id),
+			seq INTEGER NOT NULL,
+			repo TEXT NOT NULL,
+			installation_id BIGINT NOT NULL,
+			month TEXT NOT NULL,
+			model TEXT NOT NULL,
+			cost_micros BIGINT NOT NULL,
+			created_at ` + ts + ` NOT NULL,
+			PRIMARY KEY (run_id, seq)
+		)`,
+		`CREATE INDEX IF NOT EXISTS lifeos_ledger_repo ON lifeos_ledger (repo, month)`,
+		`CREATE INDEX IF NOT EXISTS lifeos_ledger_installation ON lifeos_ledger (installation_id, month)`,
 		// Every policy decision of a run, allowed or not: the audit trail.
 		`CREATE TABLE IF NOT EXISTS lifeos_decisions (
 			run_id BIGINT NOT NULL REFERENCES lifeos_runs (id),

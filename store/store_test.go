@@ -163,3 +163,31 @@ func TestDecisions(t *testing.T) {
 		})
 	}
 }
+
+func TestLedger(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range testStores(t) {
+		t.Run(name, func(t *testing.T) {
+			a, _ := s.StartRun(ctx, NewRun{Repo: "o/a", InstallationID: 1, IssueNumber: 1, DeliveryID: "l1", Trigger: "label", Actor: "x", Status: StatusRunning})
+			b, _ := s.StartRun(ctx, NewRun{Repo: "o/b", InstallationID: 1, IssueNumber: 1, DeliveryID: "l2", Trigger: "label", Actor: "x", Status: StatusRunning})
+			c, _ := s.StartRun(ctx, NewRun{Repo: "p/c", InstallationID: 2, IssueNumber: 1, DeliveryID: "l3", Trigger: "label", Actor: "x", Status: StatusRunning})
+			for i, ch := range []Charge{
+				{RunID: a.ID, Seq: 1, Repo: "o/a", InstallationID: 1, Model: "m", CostMicros: 100},
+				{RunID: a.ID, Seq: 2, Repo: "o/a", InstallationID: 1, Model: "m", CostMicros: 50},
+				{RunID: b.ID, Seq: 1, Repo: "o/b", InstallationID: 1, Model: "m", CostMicros: 7},
+				{RunID: c.ID, Seq: 1, Repo: "p/c", InstallationID: 2, Model: "m", CostMicros: 1000},
+			} {
+				if err := s.Charge(ctx, ch); err != nil {
+					t.Fatalf("charge %d: %v", i, err)
+				}
+			}
+			repo, inst, err := s.Spent(ctx, "o/a", 1)
+			if err != nil || repo != 150 || inst != 157 {
+				t.Fatalf("spent = %d, %d, %v", repo, inst, err)
+			}
+			if cost, err := s.RunCost(ctx, a.ID); err != nil || cost != 150 {
+				t.Fatalf("run cost = %d, %v", cost, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,99 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lifeos/lifeos/modelfake"
+	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/server"
+	"github.com/lifeos/lifeos/store"
+)
+
+// priced makes every call of the doubles' models cost a known amount: the
+// model double reports 100 prompt tokens per call, so gpt-e2e costs $0.10 a
+// call and gpt-e2e-mini $0.05.
+func priced(c *server.Config) {
+	c.Prices = policy.DefaultPrices()
+	c.Prices["gpt-e2e"] = policy.Price{InputPerMillion: 1000 * policy.Dollar}
+	c.Prices["gpt-e2e-mini"] = policy.Price{InputPerMillion: 500 * policy.Dollar}
+}
+
+// twoCallRun labels a new issue with a run of two model calls and waits
+// for it.
+func (e *env) twoCallRun(title string) (*store.Run, int) {
+	e.t.Helper()
+	n := e.gh.AddIssue(repoName, title, "x", maintainer)
+	e.model.Script(
+		modelfake.Reply{ToolCalls: []modelfake.ToolCall{modelfake.Call("write_file", map[string]any{"path": "n" + itoa(n) + ".txt", "content": "x\n"})}},
+		modelfake.Finish("Wrote a file."),
+	)
+	e.deliver("issues", "", labeled(e.t, n, "lifeos:do", maintainer, title, "x"))
+	return e.waitRuns(n, 1)[0], n
+}
+
+func TestMonthlyBudgetThresholdsAcrossRestart(t *testing.T) {
+	files := withPolicy("limits:\n  monthly_budget: 1.00\nmodel: gpt-e2e\ncheap_model: gpt-e2e-mini\n")
+	e := start(t, envOpts{files: files, configure: priced})
+	notices := func(n int) string { return strings.Join(e.bodies(n), "\n") }
+
+	run, n := e.twoCallRun("one") // $0.20
+	if run.Status != store.StatusSucceeded || strings.Contains(notices(n), "budget") {
+		t.Fatalf("run 1 = %+v, comments %q", run, notices(n))
+	}
+	e.twoCallRun("two")          // $0.40
+	_, n = e.twoCallRun("three") // $0.60: crosses 50%
+	if c := notices(n); !strings.Contains(c, "$0.60 of this repository's $1.00") || !strings.Contains(c, "50%") {
+		t.Errorf("no 50%% notice: %q", c)
+	}
+	_, n = e.twoCallRun("four") // $0.80: crosses 80%
+	if c := notices(n); !strings.Contains(c, "cheaper model gpt-e2e-mini") {
+		t.Errorf("no 80%% notice: %q", c)
+	}
+
+	// A restart keeps the ledger.
+	e.shutdown()
+	e = start(t, envOpts{from: e, configure: priced})
+	before := len(e.model.Requests())
+	run, _ = e.twoCallRun("five") // cheaper model: $0.10, total $0.90
+	if run.Status != store.StatusSucceeded || run.Model != "gpt-e2e-mini" {
+		t.Fatalf("run 5 = %+v", run)
+	}
+	if m := e.model.Requests()[before].Model; m != "gpt-e2e-mini" {
+		t.Errorf("run 5 asked for %s", m)
+	}
+	_, n = e.twoCallRun("six") // $1.00: crosses 100%
+	if c := notices(n); !strings.Contains(c, "refused") {
+		t.Errorf("no 100%% notice: %q", c)
+	}
+	before = len(e.model.Requests())
+	run, n = e.twoCallRun("seven")
+	if run.Status != store.StatusDenied {
+		t.Fatalf("run 7 = %+v", run)
+	}
+	if len(e.model.Requests()) != before {
+		t.Error("the model was called over budget")
+	}
+	if c := notices(n); !strings.Contains(c, "budget is spent") || !strings.Contains(c, "next month") {
+		t.Errorf("refusal = %q", c)
+	}
+}
+
+func TestCostCapPerRun(t *testing.T) {
+	files := withPolicy("limits:\n  max_cost_per_run: 0.15\nmodel: gpt-e2e\n")
+	e := start(t, envOpts{files: files, configure: priced})
+	n := e.gh.AddIssue(repoName, "Expensive", "x", maintainer)
+	list := modelfake.Reply{ToolCalls: []modelfake.ToolCall{modelfake.Call("list_files", map[string]any{})}}
+	e.model.Script(list, list, list, modelfake.Finish("done"))
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Expensive", "x"))
+	run := e.waitRuns(n, 1)[0]
+	if run.Status != store.StatusFailed || run.Turns != 2 {
+		t.Fatalf("run = %+v", run)
+	}
+	if c := strings.Join(e.bodies(n), "\n"); !strings.Contains(c, "$0.15") {
+		t.Errorf("comment = %q", c)
+	}
+	if cost, _ := e.srv.Store().RunCost(t.Context(), run.ID); cost != int64(20*policy.Cent) {
+		t.Errorf("run cost = %d micro-dollars", cost)
+	}
+}

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Charge is the cost of one model call, in micro-dollars.
+type Charge struct {
+	RunID          int64
+	Seq            int
+	Repo           string
+	InstallationID int64
+	Model          string
+	CostMicros     int64
+}
+
+// Month is the ledger's key for a time: its UTC year and month.
+func Month(t time.Time) string { return t.UTC().Format("2006-01") }
+
+// Charge records a model call's cost in the current month.
+func (s *Store) Charge(ctx context.Context, c Charge) error {
+	now := s.now().UTC()
+	_, err := s.db.ExecContext(ctx, `INSERT INTO lifeos_ledger (run_id, seq, repo, installation_id, month, model, cost_micros, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.RunID, c.Seq, c.Repo, c.InstallationID, Month(now), c.Model, c.CostMicros, now)
+	if err != nil {
+		return fmt.Errorf("charge run %d call %d: %w", c.RunID, c.Seq, err)
+	}
+	return nil
+}
+
+// Spent returns what this month's model calls cost the repo and the
+// installation, in micro-dollars.
+func (s *Store) Spent(ctx context.Context, repo string, installationID int64) (repoMicros, installationMicros int64, err error) {
+	month := Month(s.now())
+	err = s.db.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN repo = $1 THEN cost_micros ELSE 0 END), 0),
+		COALESCE(SUM(cost_micros), 0)
+		FROM lifeos_ledger WHERE installation_id = $2 AND month = $3`, repo, installationID, month).Scan(&repoMicros, &installationMicros)
+	if err != nil {
+		return 0, 0, fmt.Errorf("read spending of %s this month: %w", repo, err)
+	}
+	return repoMicros, installationMicros, nil
+}
+
+// RunCost returns what a run's model calls cost, in micro-dollars.
+func (s *Store) RunCost(ctx context.Context, runID int64) (int64, error) {
+	var n int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(cost_micros), 0) FROM lifeos_ledger WHERE run_id = $1`, runID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("read cost of run %d: %w", runID, err)
+	}
+	return n, nil
+}
