@@ -99,12 +99,24 @@ func (r *Runner) onComment(ctx context.Context, j job) error {
 		r.tell(ctx, gh, repo, number, r.stop(ctx, repo, issueNumber, sender.GetLogin()))
 		return nil
 	case commands.Approve:
-		r.tell(ctx, gh, repo, number, "There is no plan waiting for approval here: this repository does not ask for plan approval before code.")
-		return nil
+		latest, err := r.Store.LatestRun(ctx, repo.String(), issueNumber)
+		if err != nil {
+			return err
+		}
+		if latest == nil || latest.Status != store.StatusPlanned || latest.Summary == "" {
+			r.tell(ctx, gh, repo, number, "There is no plan waiting for approval here. `/lifeos plan` asks for one.")
+			return nil
+		}
+		return r.code(ctx, &request{
+			job: j, trigger: "approve", actor: sender.GetLogin(), actorRole: senderRole, gh: gh,
+			repo: repo, defaultBranch: ev.GetRepo().GetDefaultBranch(),
+			issueNumber: issueNumber, prNumber: prNumber, replyTo: number, waitTurn: true,
+			instructions: fmt.Sprintf("@%s approved this plan (run %d). Carry it out:\n\n%s", sender.GetLogin(), latest.ID, latest.Summary),
+		})
 	case commands.Retry, commands.Plan:
 		trigger := string(cmd.Verb)
 		req := &request{
-			job: j, trigger: trigger, actor: sender.GetLogin(), gh: gh,
+			job: j, trigger: trigger, actor: sender.GetLogin(), actorRole: senderRole, gh: gh,
 			repo: repo, defaultBranch: ev.GetRepo().GetDefaultBranch(),
 			issueNumber: issueNumber, prNumber: prNumber, replyTo: number,
 			instructions: cmd.Instructions, planOnly: cmd.Verb == commands.Plan, waitTurn: true,

@@ -372,6 +372,14 @@ func (w *work) do(ctx context.Context) error {
 	}
 	defer w.budgetNotices(context.WithoutCancel(ctx), pol, before)
 
+	// Rung 2: a person's request gets a plan first; code follows only
+	// after /lifeos approve.
+	awaitingApproval := false
+	if policy.NeedsPlanApproval(pol) && !req.planOnly && (req.trigger == "label" || req.trigger == "retry") {
+		req.planOnly, awaitingApproval = true, true
+		w.decide(ctx, policy.Decision{Allow: true, Rule: "autonomy", Reason: "rung 2: the agent posts a plan; code follows /lifeos approve"})
+	}
+
 	comments, err := w.trustedComments(ctx)
 	if err != nil {
 		return err
@@ -465,7 +473,11 @@ func (w *work) do(ctx context.Context) error {
 	if req.planOnly {
 		out.Status = store.StatusPlanned
 		w.finish(ctx, w.run.ID, out)
-		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("**LifeOS plan** (run %d, no code changed):\n\n%s\n\nComment `/lifeos retry` to have it carried out.", w.run.ID, strings.TrimSpace(res.Summary)))
+		next := "Comment `/lifeos retry` to have it carried out."
+		if awaitingApproval || policy.NeedsPlanApproval(pol) {
+			next = "This repository asks for approval before code: a maintainer comments `/lifeos approve` to have it carried out."
+		}
+		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("**LifeOS plan** (run %d, no code changed):\n\n%s\n\n%s", w.run.ID, strings.TrimSpace(res.Summary), next))
 		return nil
 	}
 	if len(res.Changes) == 0 {
@@ -523,8 +535,8 @@ func (w *work) mayRun(ctx context.Context, pol policy.Policy) (policy.Decision, 
 		w.decide(ctx, d)
 		return d, false
 	}
-	if !req.checkActor {
-		return policy.Decision{Allow: true}, true
+	if req.actorRole == "" {
+		return policy.Decision{Allow: true}, true // not started by a person (CI)
 	}
 	var teams []string
 	if len(pol.Teams) > 0 {
