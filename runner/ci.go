@@ -72,7 +72,7 @@ func (r *Runner) onCI(ctx context.Context, j job) error {
 		}
 	}
 	issue := issueOfBranch(headBranch)
-	if !failedConclusions[conclusion] || issue == 0 || app == r.AppSlug {
+	if (!failedConclusions[conclusion] && conclusion != "success") || issue == 0 || app == r.AppSlug {
 		return nil
 	}
 	ref := repoRef{Owner: repo.GetOwner().GetLogin(), Name: repo.GetName()}
@@ -89,6 +89,9 @@ func (r *Runner) onCI(ctx context.Context, j job) error {
 	if pr.GetHead().GetSHA() != headSHA || pr.GetUser().GetLogin() != r.AppSlug+"[bot]" {
 		log.Info().Msg("CI result is not for the head of a LifeOS PR; ignored")
 		return nil
+	}
+	if conclusion == "success" {
+		return r.autoMerge(ctx, gh, ref, repo.GetDefaultBranch(), issue, pr)
 	}
 	// One agent per branch: wait for a run in progress before deciding.
 	if active, err := r.Store.ActiveRun(ctx, ref.String(), issue); err != nil {

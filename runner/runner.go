@@ -502,6 +502,13 @@ func (w *work) do(ctx context.Context) error {
 		return w.fail(ctx, out, "GitHub refused the commit", err)
 	}
 	out.CommitSHA = sha
+	var recorded []store.FileChange
+	for _, st := range changeStats(snap, res.Changes) {
+		recorded = append(recorded, store.FileChange{Path: st.Path, Deleted: st.Delete, Added: st.Added, Removed: st.Removed})
+	}
+	if err := w.Store.RecordChanges(ctx, w.run.ID, recorded); err != nil {
+		w.log.Error().Err(err).Msg("Could not record the run's changes")
+	}
 	if pr != nil {
 		if err := advanceBranch(ctx, w.gh, req.repo, branch, sha, false); err != nil {
 			return w.fail(ctx, out, fmt.Sprintf("the branch `%s` gained commits while LifeOS worked; ask again to retry on top of them", branch), err)

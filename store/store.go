@@ -175,6 +175,15 @@ func migrations(d Dialect) []string {
 		)`,
 		`CREATE INDEX IF NOT EXISTS lifeos_ledger_repo ON lifeos_ledger (repo, month)`,
 		`CREATE INDEX IF NOT EXISTS lifeos_ledger_installation ON lifeos_ledger (installation_id, month)`,
+		// The files each pushed run changed, for auto-merge bounds.
+		`CREATE TABLE IF NOT EXISTS lifeos_run_changes (
+			run_id BIGINT NOT NULL REFERENCES lifeos_runs (id),
+			path TEXT NOT NULL,
+			deleted BOOLEAN NOT NULL,
+			added INTEGER NOT NULL,
+			removed INTEGER NOT NULL,
+			PRIMARY KEY (run_id, path)
+		)`,
 		// Every policy decision of a run, allowed or not: the audit trail.
 		`CREATE TABLE IF NOT EXISTS lifeos_decisions (
 			run_id BIGINT NOT NULL REFERENCES lifeos_runs (id),
