@@ -112,6 +112,9 @@ type Task struct {
 	// PlanOnly asks for a plan via finish(summary); write tools are neither
 	// offered nor run.
 	PlanOnly bool
+	// MayPropose offers the propose_issue tool: the repository's autonomy
+	// lets the agent suggest follow-up work as issues.
+	MayPropose bool
 }
 
 // Limits bound a run. Zero (or negative) fields mean the Default* values.
@@ -193,6 +196,8 @@ type Result struct {
 	Transcript []Entry `json:"transcript"`
 	// Stop says why the run ended.
 	Stop StopReason `json:"stop"`
+	// Proposals are follow-up issues the agent proposed (MayPropose runs).
+	Proposals []Proposal `json:"proposals,omitempty"`
 }
 
 // Agent runs the tool-calling loop. Its fields are configuration; one Agent
@@ -246,7 +251,7 @@ func (a *Agent) Run(ctx context.Context, task Task, ws *Workspace) (*Result, err
 	lim := a.Limits.withDefaults()
 	r := &run{
 		a: a, task: task, ws: ws, lim: lim, res: &Result{},
-		tools: newToolbox(ws, lim, task.PlanOnly),
+		tools: newToolbox(ws, lim, task.PlanOnly, task.MayPropose),
 		log:   a.Log.With().Str("repo", task.Repo).Int("issue", task.Issue.Number).Logger(),
 	}
 	sys, user := systemPrompt(task.PlanOnly), firstMessage(task, ws)
@@ -257,6 +262,7 @@ func (a *Agent) Run(ctx context.Context, task Task, ws *Workspace) (*Result, err
 	stop, err := r.loop(ctx)
 	r.res.Stop = stop
 	r.res.Changes = ws.Changes()
+	r.res.Proposals = r.tools.proposals
 	ev := r.log.Info()
 	if err != nil {
 		ev = r.log.Warn().Err(err)

@@ -665,3 +665,42 @@ func TestConcurrentRuns(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestProposals(t *testing.T) {
+	propose := func(id, title string) modelfake.ToolCall {
+		return call(id, "propose_issue", map[string]any{"title": title, "body": "Because."})
+	}
+	// Not offered, and refused, unless the task may propose.
+	h := newHarness(t)
+	res, err, _ := h.run(t, map[string]string{"main.go": mainGo}, modelfake.Calls(propose("p0", "Idea")), modelfake.Finish("done"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := results(res)["p0"]; !strings.HasPrefix(r, "error: ") || len(res.Proposals) != 0 {
+		t.Errorf("propose without MayPropose: %q, %+v", r, res.Proposals)
+	}
+	for _, tool := range h.srv.Requests()[0].Tools {
+		if tool == "propose_issue" {
+			t.Error("propose_issue offered without MayPropose")
+		}
+	}
+
+	h = newHarness(t)
+	task := testTask
+	task.MayPropose = true
+	res, err, _ = h.runTask(t, task, map[string]string{"main.go": mainGo},
+		modelfake.Calls(propose("p1", "One"), propose("p2", "Two"), propose("p3", "Three"), propose("p4", "Four"),
+			call("p5", "propose_issue", map[string]any{"title": "", "body": "x"})),
+		modelfake.Finish("done"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := results(res)
+	if len(res.Proposals) != MaxProposals || res.Proposals[0].Title != "One" || res.Proposals[2].Title != "Three" {
+		t.Errorf("proposals = %+v", res.Proposals)
+	}
+	if !strings.HasPrefix(r["p4"], "error: ") || !strings.HasPrefix(r["p5"], "error: ") {
+		t.Errorf("over the cap or untitled: %q, %q", r["p4"], r["p5"])
+	}
+}

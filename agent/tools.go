@@ -22,7 +22,12 @@ const (
 	toolEditFile   = "edit_file"
 	toolDeleteFile = "delete_file"
 	toolFinish     = "finish"
+	toolPropose    = "propose_issue"
 )
+
+// MaxProposals bounds the issues one run may propose: a few good ideas, not
+// a flood of tickets for a human to triage.
+const MaxProposals = 3
 
 // errorPrefix starts every tool result that reports a mistake, so the model
 // (and a reader of the transcript) can tell failures from output.
@@ -40,7 +45,9 @@ type toolSpec struct {
 	// writes marks tools that change the workspace; plan-only runs neither
 	// offer nor run them.
 	writes bool
-	run    func(tb *toolbox, args string) (string, error)
+	// proposes marks the tool offered only to runs that may propose work.
+	proposes bool
+	run      func(tb *toolbox, args string) (string, error)
 }
 
 // object builds a JSON schema for an arguments object.
@@ -112,6 +119,16 @@ func toolSpecs() []toolSpec {
 			run:         (*toolbox).deleteFile,
 		},
 		{
+			name:        toolPropose,
+			description: "Propose a separate piece of follow-up work as a new issue for a maintainer to accept (they label it to start it). Use for work outside this task; at most 3 per run.",
+			schema: object(map[string]any{
+				"title": str("Issue title."),
+				"body":  str("Markdown: what to do and why."),
+			}, "title", "body"),
+			proposes: true,
+			run:      (*toolbox).propose,
+		},
+		{
 			name:        toolFinish,
 			description: "End the task. Call it alone, once your changes are complete (or, in plan-only mode, with your plan).",
 			schema:      object(map[string]any{"summary": str("Markdown summary for the pull request: what changed and why. In plan-only mode: the plan.")}, "summary"),
@@ -120,8 +137,40 @@ func toolSpecs() []toolSpec {
 }
 
 // newToolbox prepares the tools of one run.
-func newToolbox(ws *Workspace, lim Limits, planOnly bool) *toolbox {
-	return &toolbox{ws: ws, lim: lim, planOnly: planOnly, specs: toolSpecs()}
+func newToolbox(ws *Workspace, lim Limits, planOnly, mayPropose bool) *toolbox {
+	return &toolbox{ws: ws, lim: lim, planOnly: planOnly, mayPropose: mayPropose, specs: toolSpecs()}
+}
+
+// offered reports whether a tool is offered in this run.
+func (tb *toolbox) offered(t toolSpec) bool {
+	return !(tb.planOnly && t.writes) && (tb.mayPropose || !t.proposes)
+}
+
+// Proposal is an issue the agent proposes as follow-up work.
+type Proposal struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+func (tb *toolbox) propose(args string) (string, error) {
+	var a struct {
+		Title string `json:"title"`
+		Body  string `json:"body"`
+	}
+	if err := decodeArgs(args, &a); err != nil {
+		return "", err
+	}
+	a.Title, a.Body = strings.TrimSpace(a.Title), strings.TrimSpace(a.Body)
+	switch {
+	case a.Title == "" || len(a.Title) > 256:
+		return "", fmt.Errorf("title must be 1 to 256 characters")
+	case len(a.Body) > tb.lim.MaxWriteBytes:
+		return "", fmt.Errorf("body is over %d bytes", tb.lim.MaxWriteBytes)
+	case len(tb.proposals) >= MaxProposals:
+		return "", fmt.Errorf("this run has proposed %d issues already, the most it may", MaxProposals)
+	}
+	tb.proposals = append(tb.proposals, Proposal{Title: a.Title, Body: a.Body})
+	return fmt.Sprintf("proposal %d recorded; it becomes an issue when the run ends", len(tb.proposals)), nil
 }
 
 // params returns the tool definitions offered to the model: all of them, or
@@ -129,7 +178,7 @@ func newToolbox(ws *Workspace, lim Limits, planOnly bool) *toolbox {
 func (tb *toolbox) params() []openai.ChatCompletionToolParam {
 	var out []openai.ChatCompletionToolParam
 	for _, t := range tb.specs {
-		if tb.planOnly && t.writes {
+		if !tb.offered(t) {
 			continue
 		}
 		out = append(out, openai.ChatCompletionToolParam{Function: openai.FunctionDefinitionParam{
@@ -143,10 +192,12 @@ func (tb *toolbox) params() []openai.ChatCompletionToolParam {
 
 // toolbox runs tool calls against a workspace.
 type toolbox struct {
-	ws       *Workspace
-	lim      Limits
-	planOnly bool
-	specs    []toolSpec
+	ws         *Workspace
+	lim        Limits
+	planOnly   bool
+	mayPropose bool
+	specs      []toolSpec
+	proposals  []Proposal
 }
 
 // call runs one tool call and returns the text for the tool message; every
@@ -160,7 +211,7 @@ func (tb *toolbox) call(name, args string) string {
 		}
 	}
 	switch {
-	case spec == nil || spec.run == nil:
+	case spec == nil || spec.run == nil || (spec.proposes && !tb.mayPropose):
 		return errorPrefix + fmt.Sprintf("unknown tool %q; the tools are %s", name, strings.Join(tb.names(), ", "))
 	case spec.writes && tb.planOnly:
 		return errorPrefix + fmt.Sprintf("%s is not available: this is a plan-only run, so do not change files; call finish with your plan as the summary", name)
@@ -176,7 +227,7 @@ func (tb *toolbox) call(name, args string) string {
 func (tb *toolbox) names() []string {
 	var out []string
 	for _, t := range tb.specs {
-		if !(tb.planOnly && t.writes) {
+		if tb.offered(t) {
 			out = append(out, t.name)
 		}
 	}

@@ -160,3 +160,42 @@ func TestBelowRung3NothingMerges(t *testing.T) {
 		t.Fatal("merged at rung 1")
 	}
 }
+
+func TestRung4ProposesWork(t *testing.T) {
+	e := start(t, envOpts{
+		files:     withPolicy("autonomy: 4\n"),
+		configure: func(c *server.Config) { c.Ceilings.MaxAutonomy = 4 },
+	})
+	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
+	e.model.Script(
+		modelfake.Reply{ToolCalls: []modelfake.ToolCall{
+			modelfake.Call("edit_file", map[string]any{"path": "README.md", "old": "wrold", "new": "world"}),
+			modelfake.Call("propose_issue", map[string]any{"title": "Add a spell checker to CI", "body": "Typos keep slipping in."}),
+		}},
+		modelfake.Finish("Fixed the typo."),
+	)
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
+	run := e.waitRuns(n, 1)[0]
+	if run.Status != store.StatusSucceeded {
+		t.Fatalf("run = %+v", run)
+	}
+	var proposed githubfake.Issue
+	ok := false
+	for i := n + 1; i <= n+3 && !ok; i++ {
+		if is, found := e.gh.Repo(repoName).Issue(i); found && !is.IsPull {
+			proposed, ok = is, true
+		}
+	}
+	if !ok || proposed.Title != "Add a spell checker to CI" || !strings.Contains(strings.Join(proposed.Labels, ","), "lifeos:proposal") {
+		t.Fatalf("proposed issue = %+v (found %v)", proposed, ok)
+	}
+	// Below rung 4 the tool is not even offered.
+	e2 := start(t, envOpts{})
+	m := e2.gh.AddIssue(repoName, "x", "y", maintainer)
+	e2.model.Script(modelfake.Finish("nothing"))
+	e2.deliver("issues", "", labeled(t, m, "lifeos:do", maintainer, "x", "y"))
+	e2.waitRuns(m, 1)
+	if tools := strings.Join(e2.model.Requests()[0].Tools, ","); strings.Contains(tools, "propose_issue") {
+		t.Errorf("rung 1 offered %s", tools)
+	}
+}

@@ -440,6 +440,7 @@ func (w *work) do(ctx context.Context) error {
 		Instructions:    req.instructions,
 		PreviousSummary: previousSummary,
 		PlanOnly:        req.planOnly,
+		MayPropose:      policy.MayPropose(pol),
 	}, ws)
 	out.Turns, out.TotalTokens, out.Summary = res.Turns, res.Tokens, res.Summary
 	for _, c := range res.Calls {
@@ -470,6 +471,7 @@ func (w *work) do(ctx context.Context) error {
 		}
 		return w.fail(ctx, out, describeStop(res, runErr), runErr)
 	}
+	w.openProposals(ctx, res.Proposals)
 	if req.planOnly {
 		out.Status = store.StatusPlanned
 		w.finish(ctx, w.run.ID, out)
@@ -531,6 +533,26 @@ func (w *work) do(ctx context.Context) error {
 	w.finish(ctx, w.run.ID, out)
 	w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS opened #%d for this issue.\n\n%s", pr.GetNumber(), quote(res.Summary)))
 	return nil
+}
+
+// ProposalLabel marks issues the agent proposed at autonomy rung 4; a
+// human turns one into work by adding the trigger label.
+const ProposalLabel = "lifeos:proposal"
+
+// openProposals opens the agent's proposed follow-up issues, best effort.
+func (w *work) openProposals(ctx context.Context, proposals []agent.Proposal) {
+	for _, p := range proposals {
+		body := fmt.Sprintf("%s\n\n<sub>Proposed by LifeOS in run %d while working on #%d. Add the `%s` label to have LifeOS do it, or close it.</sub>",
+			p.Body, w.run.ID, w.req.issueNumber, policy.DefaultTriggerLabel)
+		issue, _, err := w.gh.Issues.Create(ctx, w.req.repo.Owner, w.req.repo.Name, &github.IssueRequest{
+			Title: github.String(p.Title), Body: github.String(body), Labels: &[]string{ProposalLabel},
+		})
+		if err != nil {
+			w.log.Error().Err(err).Str("title", p.Title).Msg("Could not open a proposed issue")
+			continue
+		}
+		w.decide(ctx, policy.Decision{Allow: true, Rule: "autonomy", Reason: fmt.Sprintf("rung 4: proposed #%d %q", issue.GetNumber(), p.Title)})
+	}
 }
 
 // mayRun applies the policy's trigger rules: the label the repository
