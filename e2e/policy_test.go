@@ -169,3 +169,37 @@ func TestPolicyTriggerRules(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestOrgDefaultPolicyApplies(t *testing.T) {
+	e := start(t, envOpts{})
+	e.gh.AddRepo(installationID, "Codertocat/.github", map[string]string{
+		"lifeos.yml": "paths:\n  deny: [\"docs/**\"]\n",
+	})
+	n := e.gh.AddIssue(repoName, "Edit the guide", "", maintainer)
+	write := modelfake.Reply{ToolCalls: []modelfake.ToolCall{modelfake.Call("write_file", map[string]any{"path": "docs/guide.md", "content": "new\n"})}}
+	e.model.Script(write, modelfake.Finish("Edited."), modelfake.Finish("Edited."))
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Edit the guide", ""))
+	if run := e.waitRuns(n, 1)[0]; run.Status != store.StatusFailed {
+		t.Fatalf("run = %+v", run)
+	}
+	if c := strings.Join(e.bodies(n), "\n"); !strings.Contains(c, "docs/guide.md") {
+		t.Errorf("comments = %q", c)
+	}
+}
+
+func TestUserAllowlist(t *testing.T) {
+	e := start(t, envOpts{files: withPolicy("trigger:\n  users: [alice]\n")})
+	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
+	run := e.waitRuns(n, 1)[0]
+	if run.Status != store.StatusDenied {
+		t.Fatalf("run by a user outside the allowlist = %+v", run)
+	}
+	e.gh.AddUser("alice", "User")
+	e.gh.SetPermission(repoName, "alice", "write")
+	fixTypo(e.model)
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", "alice", "Fix the README typo", "It says wrold."))
+	if run := e.waitRuns(n, 2)[1]; run.Status != store.StatusSucceeded {
+		t.Fatalf("run by alice = %+v", run)
+	}
+}
