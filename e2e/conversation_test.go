@@ -540,3 +540,13 @@ func TestWorkflowRunFailureIsFixedOnce(t *testing.T) {
 		t.Errorf("runs = %d, want 2", len(runs))
 	}
 }
+
+func TestPolicyKeepsBranchAfterClose(t *testing.T) {
+	e := start(t, envOpts{files: withPolicy("branch:\n  delete_after_close: false\n")})
+	issue, pr := e.openPR()
+	e.closePR(pr, false)
+	e.waitComments(issue, 2)
+	if _, ok := e.gh.Repo(repoName).BranchSHA("lifeos/issue-" + itoa(issue)); !ok {
+		t.Error("the branch was deleted against the repository's policy")
+	}
+}

@@ -293,7 +293,7 @@ func (r *Runner) onClosed(ctx context.Context, j job) error {
 	if err != nil {
 		return fmt.Errorf("installation client %d: %w", j.args.InstallationID, err)
 	}
-	if r.DeleteBranches {
+	if r.DeleteBranches && r.policyDeletesBranches(ctx, gh, repo, ev.GetRepo().GetDefaultBranch(), issue) {
 		if _, err := gh.Git.DeleteRef(ctx, repo.Owner, repo.Name, "heads/"+pr.GetHead().GetRef()); err != nil {
 			var ghErr *github.ErrorResponse
 			if !errors.As(err, &ghErr) || ghErr.Response.StatusCode != 422 {
@@ -307,4 +307,14 @@ func (r *Runner) onClosed(ctx context.Context, j job) error {
 	}
 	r.tell(ctx, gh, repo, issue, line)
 	return nil
+}
+
+// policyDeletesBranches reads the repository's branch.delete_after_close;
+// with no usable policy the server's setting stands.
+func (r *Runner) policyDeletesBranches(ctx context.Context, gh *github.Client, repo repoRef, defaultBranch string, issue int) bool {
+	_, pol, err := r.policyOutsideRun(ctx, gh, repo, defaultBranch, issue)
+	if err != nil {
+		return true
+	}
+	return pol.DeleteBranchAfterClose
 }

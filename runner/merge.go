@@ -19,13 +19,7 @@ var passedConclusions = map[string]bool{"success": true, "neutral": true, "skipp
 // waits for a human, as at every lower rung.
 func (r *Runner) autoMerge(ctx context.Context, gh *github.Client, repo repoRef, defaultBranch string, issue int, pr *github.PullRequest) error {
 	log := zerolog.Ctx(ctx).With().Int("pr", pr.GetNumber()).Logger()
-	latest, err := r.Store.LatestRun(ctx, repo.String(), issue)
-	if err != nil || latest == nil {
-		return err
-	}
-	w := &work{Runner: r, gh: gh, run: latest, log: log, loaders: r.policyLoaders(),
-		req: &request{repo: repo, defaultBranch: defaultBranch, issueNumber: issue}}
-	pol, _, err := w.loadPolicy(ctx, nil, false)
+	w, pol, err := r.policyOutsideRun(log.WithContext(ctx), gh, repo, defaultBranch, issue)
 	if err != nil {
 		log.Info().Err(err).Msg("No usable policy; not merging")
 		return nil

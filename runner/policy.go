@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 	"github.com/palantir/go-githubapp/appconfig"
+	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/policy"
@@ -188,4 +189,24 @@ func policyProblem(err error) string {
 	}
 	msg += "\nRun `lifeos policy check` on the file to check a fix before you push it."
 	return msg
+}
+
+// errNoRun means an issue has no run to attach decisions to.
+var errNoRun = errors.New("the issue has no LifeOS run")
+
+// policyOutsideRun loads a repository's policy for a decision taken outside
+// a run (a merge, a branch deletion); the decisions it leads to are stored
+// with the issue's latest run.
+func (r *Runner) policyOutsideRun(ctx context.Context, gh *github.Client, repo repoRef, defaultBranch string, issue int) (*work, policy.Policy, error) {
+	latest, err := r.Store.LatestRun(ctx, repo.String(), issue)
+	if err != nil {
+		return nil, policy.Policy{}, err
+	}
+	if latest == nil {
+		return nil, policy.Policy{}, errNoRun
+	}
+	w := &work{Runner: r, gh: gh, run: latest, log: *zerolog.Ctx(ctx), loaders: r.policyLoaders(),
+		req: &request{repo: repo, defaultBranch: defaultBranch, issueNumber: issue}}
+	pol, _, err := w.loadPolicy(ctx, nil, false)
+	return w, pol, err
 }

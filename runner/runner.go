@@ -257,8 +257,8 @@ func (r *Runner) code(ctx context.Context, req *request) error {
 			log.Error().Err(err).Msg("Could not store a policy decision")
 		}
 		if !decision.Allow {
-			r.finish(ctx, run.ID, store.Outcome{Status: store.StatusDenied, Error: decision.Reason})
 			r.tell(ctx, gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS did not start: %s.", decision.Reason))
+			r.finish(ctx, run.ID, store.Outcome{Status: store.StatusDenied, Error: decision.Reason})
 			return nil
 		}
 	}
@@ -286,12 +286,28 @@ type work struct {
 	run     *store.Run
 	log     zerolog.Logger
 	loaders *policyLoaders
+	// outcome is stored when do returns, after every comment and notice,
+	// so a finished run means GitHub has been told everything.
+	outcome *store.Outcome
+}
+
+// finish sets the run's outcome, stored when the run's work returns.
+func (w *work) finish(_ context.Context, _ int64, out store.Outcome) {
+	w.outcome = &out
+}
+
+// storeOutcome stores the outcome set by finish, if any.
+func (w *work) storeOutcome(ctx context.Context) {
+	if w.outcome != nil {
+		w.Runner.finish(ctx, w.run.ID, *w.outcome)
+	}
 }
 
 // errStopped is the cause of a run stopped by /lifeos stop.
 var errStopped = errors.New("stopped by /lifeos stop")
 
 func (w *work) do(ctx context.Context) error {
+	defer w.storeOutcome(ctx) // first in, last out: after every comment
 	req := w.req
 	number := req.issueNumber
 	branch := BranchName(number)
