@@ -252,13 +252,7 @@ func TestStopDuringRun(t *testing.T) {
 	e.model.Script(modelfake.Reply{Delay: 20 * time.Second, ToolCalls: []modelfake.ToolCall{
 		modelfake.Call("edit_file", map[string]any{"path": "README.md", "old": "wrold", "new": "world"})}})
 	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
-	deadline := time.Now().Add(10 * time.Second)
-	for len(e.model.Requests()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the model was never called")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	e.waitModelCalled()
 	began := time.Now()
 	e.comment(n, false, maintainer, "User", "/lifeos stop")
 	run := e.waitRuns(n, 1)[0]
@@ -290,9 +284,7 @@ func TestCommandWaitsItsTurn(t *testing.T) {
 		modelfake.Finish("Added notes."),
 	)
 	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
-	for len(e.model.Requests()) == 0 {
-		time.Sleep(10 * time.Millisecond)
-	}
+	e.waitModelCalled()
 	e.comment(n, false, maintainer, "User", "/lifeos retry add notes")
 	runs := e.waitRuns(n, 2)
 	if runs[0].Status != store.StatusSucceeded || runs[1].Status != store.StatusSucceeded || runs[1].PRNumber != runs[0].PRNumber {

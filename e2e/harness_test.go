@@ -276,6 +276,18 @@ func (e *env) jobCount() int {
 	return n
 }
 
+// waitModelCalled waits until the model double has been called.
+func (e *env) waitModelCalled() {
+	e.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(e.model.Requests()) == 0 {
+		if time.Now().After(deadline) {
+			e.t.Fatal("the model was never called")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // settle gives the server a moment to do anything it (wrongly) would.
 func settle() { time.Sleep(300 * time.Millisecond) }
 

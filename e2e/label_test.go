@@ -368,13 +368,7 @@ func TestSecondLabelDuringRunStartsNothing(t *testing.T) {
 	)
 	body := labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold.")
 	e.deliver("issues", "first", body)
-	deadline := time.Now().Add(10 * time.Second)
-	for len(e.model.Requests()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the model was never called")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	e.waitModelCalled()
 	e.deliver("issues", "second", body) // unlabelled and labelled again mid-run
 	run := e.waitRuns(n, 1)[0]
 	settle()

@@ -19,13 +19,7 @@ func TestShutdownMidRunResumesAfterRestart(t *testing.T) {
 		modelfake.Call("edit_file", map[string]any{"path": "README.md", "old": "wrold", "new": "world"})}})
 	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
 
-	deadline := time.Now().Add(10 * time.Second)
-	for len(e.model.Requests()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the model was never called")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	e.waitModelCalled()
 	began := time.Now()
 	e.shutdown()
 	if took := time.Since(began); took > 15*time.Second {
@@ -64,13 +58,7 @@ func TestShutdownLetsRunningWorkFinish(t *testing.T) {
 		modelfake.Finish("Fixed the typo."),
 	)
 	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
-	deadline := time.Now().Add(10 * time.Second)
-	for len(e.model.Requests()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the model was never called")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	e.waitModelCalled()
 	e.shutdown()
 	if pulls := e.gh.Repo(repoName).Pulls(); len(pulls) != 1 {
 		t.Fatalf("the run did not finish during the grace period: pulls = %+v", pulls)

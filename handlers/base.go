@@ -7,8 +7,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -16,10 +14,6 @@ import (
 
 	"github.com/lifeos/lifeos/queue"
 )
-
-// BranchPrefix starts the branches LifeOS writes, lifeos/issue-N; events on
-// other branches are not LifeOS's business.
-const BranchPrefix = "lifeos/issue-"
 
 // Enqueuer durably queues a job; false means the job was a duplicate.
 type Enqueuer interface {
@@ -65,17 +59,4 @@ func (b *Base) enqueue(ctx context.Context, eventType, deliveryID string, payloa
 	}
 	logger.Info().Bool("queued", inserted).Msg("Delivery queued")
 	return nil
-}
-
-// issueOfBranch returns N for lifeos/issue-N, or 0.
-func issueOfBranch(branch string) int {
-	rest, ok := strings.CutPrefix(branch, BranchPrefix)
-	if !ok {
-		return 0
-	}
-	n, err := strconv.Atoi(rest)
-	if err != nil || n <= 0 {
-		return 0
-	}
-	return n
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/tidwall/gjson"
+
+	"github.com/lifeos/lifeos/branch"
 )
 
 // failed reports whether a CI conclusion means the change is broken.
@@ -27,7 +29,7 @@ func (h *CheckSuite) Handle(ctx context.Context, eventType, deliveryID string, p
 		return nil
 	}
 	f := gjson.GetManyBytes(payload, "check_suite.conclusion", "check_suite.head_branch", "check_suite.app.slug")
-	issue := issueOfBranch(f[1].Str)
+	issue := branch.Issue(f[1].Str)
 	if (!failed(f[0].Str) && f[0].Str != "success") || issue == 0 || f[2].Str == h.AppSlug {
 		return nil
 	}
@@ -52,7 +54,7 @@ func (h *WorkflowRun) Handle(ctx context.Context, eventType, deliveryID string, 
 		return nil
 	}
 	f := gjson.GetManyBytes(payload, "workflow_run.conclusion", "workflow_run.head_branch")
-	issue := issueOfBranch(f[1].Str)
+	issue := branch.Issue(f[1].Str)
 	if !failed(f[0].Str) || issue == 0 {
 		return nil
 	}

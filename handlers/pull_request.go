@@ -5,6 +5,8 @@ import (
 
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/tidwall/gjson"
+
+	"github.com/lifeos/lifeos/branch"
 )
 
 // PullRequest handles `pull_request` events: a LifeOS PR that is closed,
@@ -22,7 +24,7 @@ func (h *PullRequest) Handle(ctx context.Context, eventType, deliveryID string, 
 		return nil
 	}
 	f := gjson.GetManyBytes(payload, "pull_request.head.ref", "pull_request.user.login")
-	issue := issueOfBranch(f[0].Str)
+	issue := branch.Issue(f[0].Str)
 	if issue == 0 || f[1].Str != h.AppSlug+"[bot]" {
 		return nil
 	}

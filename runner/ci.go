@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/rs/zerolog"
 
+	"github.com/lifeos/lifeos/branch"
 	"github.com/lifeos/lifeos/store"
 )
 
@@ -71,7 +72,7 @@ func (r *Runner) onCI(ctx context.Context, j job) error {
 			return nil
 		}
 	}
-	issue := issueOfBranch(headBranch)
+	issue := branch.Issue(headBranch)
 	if (!failedConclusions[conclusion] && conclusion != "success") || issue == 0 || app == r.AppSlug {
 		return nil
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,23 +11,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/branch"
 	"github.com/lifeos/lifeos/commands"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/store"
 )
-
-// issueOfBranch returns N for a branch lifeos/issue-N, or 0.
-func issueOfBranch(branch string) int {
-	rest, ok := strings.CutPrefix(branch, BranchPrefix)
-	if !ok {
-		return 0
-	}
-	n, err := strconv.Atoi(rest)
-	if err != nil || n <= 0 {
-		return 0
-	}
-	return n
-}
 
 // onComment answers a /lifeos command in an issue or PR comment.
 func (r *Runner) onComment(ctx context.Context, j job) error {
@@ -80,7 +67,7 @@ func (r *Runner) onComment(ctx context.Context, j job) error {
 		if err != nil {
 			return fmt.Errorf("get pull request %s#%d: %w", repo, number, err)
 		}
-		if issueNumber = issueOfBranch(pr.GetHead().GetRef()); issueNumber == 0 {
+		if issueNumber = branch.Issue(pr.GetHead().GetRef()); issueNumber == 0 {
 			r.tell(ctx, gh, repo, number, "LifeOS only works on its own pull requests (branches `lifeos/issue-N`). Label an issue `lifeos:do` to start one.")
 			return nil
 		}
@@ -227,7 +214,7 @@ func (r *Runner) onReview(ctx context.Context, j job) error {
 		return err
 	}
 	review, pr := ev.GetReview(), ev.GetPullRequest()
-	issue := issueOfBranch(pr.GetHead().GetRef())
+	issue := branch.Issue(pr.GetHead().GetRef())
 	if ev.GetAction() != "submitted" || !strings.EqualFold(review.GetState(), "changes_requested") || issue == 0 ||
 		review.GetUser().GetType() == "Bot" {
 		return nil
@@ -271,7 +258,7 @@ func (r *Runner) onClosed(ctx context.Context, j job) error {
 		return err
 	}
 	pr := ev.GetPullRequest()
-	issue := issueOfBranch(pr.GetHead().GetRef())
+	issue := branch.Issue(pr.GetHead().GetRef())
 	if ev.GetAction() != "closed" || issue == 0 || pr.GetUser().GetLogin() != r.AppSlug+"[bot]" {
 		return nil
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/branch"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/queue"
 	"github.com/lifeos/lifeos/store"
@@ -34,9 +35,6 @@ const DefaultRunTimeout = 30 * time.Minute
 
 // writeBackTimeout bounds the GitHub writes after the agent finishes.
 const writeBackTimeout = 2 * time.Minute
-
-// BranchPrefix starts the name of every branch LifeOS writes.
-const BranchPrefix = "lifeos/issue-"
 
 // Runner does the work of a run job.
 type Runner struct {
@@ -123,9 +121,6 @@ func (w *Worker) Timeout(*river.Job[queue.EventArgs]) time.Duration {
 func (w *Worker) Work(ctx context.Context, job *river.Job[queue.EventArgs]) error {
 	return w.Runner.Run(ctx, job.ID, job.Args)
 }
-
-// BranchName is the branch LifeOS writes for an issue.
-func BranchName(issue int) string { return fmt.Sprintf("%s%d", BranchPrefix, issue) }
 
 // Run works one job: it decodes the delivery and acts on its event.
 func (r *Runner) Run(ctx context.Context, jobID int64, args queue.EventArgs) error {
@@ -310,8 +305,8 @@ func (w *work) do(ctx context.Context) error {
 	defer w.storeOutcome(ctx) // first in, last out: after every comment
 	req := w.req
 	number := req.issueNumber
-	branch := BranchName(number)
-	out := store.Outcome{Model: w.ModelName, Branch: branch}
+	branchName := branch.Name(number)
+	out := store.Outcome{Model: w.ModelName, Branch: branchName}
 
 	// A PR of an earlier run that is still open takes the next commit.
 	pr, previousSummary, err := w.previous(ctx)
@@ -320,7 +315,7 @@ func (w *work) do(ctx context.Context) error {
 	}
 	from := req.defaultBranch
 	if pr != nil {
-		from = branch
+		from = branchName
 		out.PRNumber = pr.GetNumber()
 		if req.replyTo == 0 {
 			req.replyTo = pr.GetNumber()
@@ -528,8 +523,8 @@ func (w *work) do(ctx context.Context) error {
 		w.log.Error().Err(err).Msg("Could not record the run's changes")
 	}
 	if pr != nil {
-		if err := advanceBranch(ctx, w.gh, req.repo, branch, sha, false); err != nil {
-			return w.fail(ctx, out, fmt.Sprintf("the branch `%s` gained commits while LifeOS worked; ask again to retry on top of them", branch), err)
+		if err := advanceBranch(ctx, w.gh, req.repo, branchName, sha, false); err != nil {
+			return w.fail(ctx, out, fmt.Sprintf("the branch `%s` gained commits while LifeOS worked; ask again to retry on top of them", branchName), err)
 		}
 		out.Status = store.StatusSucceeded
 		w.finish(ctx, w.run.ID, out)
@@ -537,10 +532,10 @@ func (w *work) do(ctx context.Context) error {
 		return nil
 	}
 
-	if err := w.pushNewBranch(ctx, branch, sha); err != nil {
-		return w.fail(ctx, out, fmt.Sprintf("could not write the branch `%s`", branch), err)
+	if err := w.pushNewBranch(ctx, branchName, sha); err != nil {
+		return w.fail(ctx, out, fmt.Sprintf("could not write the branch `%s`", branchName), err)
 	}
-	pr, err = w.openPR(ctx, branch, res)
+	pr, err = w.openPR(ctx, branchName, res)
 	if err != nil {
 		return w.fail(ctx, out, "GitHub refused the pull request", err)
 	}
@@ -622,7 +617,7 @@ func (w *work) previous(ctx context.Context) (*github.PullRequest, string, error
 	if err != nil {
 		return nil, "", fmt.Errorf("get pull request %s#%d: %w", w.req.repo, number, err)
 	}
-	if pr.GetState() != "open" || pr.GetHead().GetRef() != BranchName(w.req.issueNumber) {
+	if pr.GetState() != "open" || pr.GetHead().GetRef() != branch.Name(w.req.issueNumber) {
 		return nil, summary, nil
 	}
 	return pr, summary, nil
@@ -631,26 +626,26 @@ func (w *work) previous(ctx context.Context) (*github.PullRequest, string, error
 // pushNewBranch creates the issue's branch at sha. A leftover branch of an
 // earlier, closed attempt is overwritten; one with an open PR LifeOS has no
 // record of is left alone.
-func (w *work) pushNewBranch(ctx context.Context, branch, sha string) error {
-	err := createBranch(ctx, w.gh, w.req.repo, branch, sha)
+func (w *work) pushNewBranch(ctx context.Context, name, sha string) error {
+	err := createBranch(ctx, w.gh, w.req.repo, name, sha)
 	if !errors.Is(err, errBranchExists) {
 		return err
 	}
-	open, lerr := openPull(ctx, w.gh, w.req.repo, branch, w.req.defaultBranch)
+	open, lerr := openPull(ctx, w.gh, w.req.repo, name, w.req.defaultBranch)
 	if lerr != nil {
 		return lerr
 	}
 	if open != nil {
-		return fmt.Errorf("branch %s already has open pull request #%d that LifeOS did not record: %w", branch, open.GetNumber(), errBranchExists)
+		return fmt.Errorf("branch %s already has open pull request #%d that LifeOS did not record: %w", name, open.GetNumber(), errBranchExists)
 	}
-	w.log.Info().Str("branch", branch).Msg("Overwriting a stale branch with no open pull request")
-	return advanceBranch(ctx, w.gh, w.req.repo, branch, sha, true)
+	w.log.Info().Str("branch", name).Msg("Overwriting a stale branch with no open pull request")
+	return advanceBranch(ctx, w.gh, w.req.repo, name, sha, true)
 }
 
-func (w *work) openPR(ctx context.Context, branch string, res *agent.Result) (*github.PullRequest, error) {
+func (w *work) openPR(ctx context.Context, name string, res *agent.Result) (*github.PullRequest, error) {
 	pr, resp, err := w.gh.PullRequests.Create(ctx, w.req.repo.Owner, w.req.repo.Name, &github.NewPullRequest{
 		Title: github.String(w.req.issue.GetTitle()),
-		Head:  github.String(branch),
+		Head:  github.String(name),
 		Base:  github.String(w.req.defaultBranch),
 		Body:  github.String(prBody(w.req.issueNumber, w.run.ID, res)),
 	})
@@ -659,7 +654,7 @@ func (w *work) openPR(ctx context.Context, branch string, res *agent.Result) (*g
 	}
 	if resp != nil && resp.StatusCode == http.StatusUnprocessableEntity {
 		// GitHub refuses a second PR for the same head and base: use it.
-		if open, lerr := openPull(ctx, w.gh, w.req.repo, branch, w.req.defaultBranch); lerr == nil && open != nil {
+		if open, lerr := openPull(ctx, w.gh, w.req.repo, name, w.req.defaultBranch); lerr == nil && open != nil {
 			return open, nil
 		}
 	}
