@@ -502,7 +502,11 @@ func (w *work) do(ctx context.Context) error {
 
 	// The last guard: nothing that breaks the policy is pushed, whatever
 	// path the agent took to finish.
-	if vs := policy.CheckChanges(pol, changeStats(snap, res.Changes)); len(vs) > 0 {
+	stats := changeStats(snap, res.Changes)
+	// The snapshot (the whole repository) is not needed past here: let the
+	// collector have it before the writes, which ten runs may do at once.
+	snap, ws, a = nil, nil, nil
+	if vs := policy.CheckChanges(pol, stats); len(vs) > 0 {
 		return w.fail(ctx, out, "its change broke the repository's policy:\n\n"+policy.FormatViolations(vs), errors.New("policy violations"))
 	}
 
@@ -516,7 +520,7 @@ func (w *work) do(ctx context.Context) error {
 	}
 	out.CommitSHA = sha
 	var recorded []store.FileChange
-	for _, st := range changeStats(snap, res.Changes) {
+	for _, st := range stats {
 		recorded = append(recorded, store.FileChange{Path: st.Path, Deleted: st.Delete, Added: st.Added, Removed: st.Removed})
 	}
 	if err := w.Store.RecordChanges(ctx, w.run.ID, recorded); err != nil {
