@@ -65,6 +65,7 @@ func serve(getenv func(string) string, stderr io.Writer) int {
 		return 2
 	}
 	cfg.Version = buildVersion()
+	setMemoryLimit(getenv)
 	logOut := server.NewLogWriter(stderr)
 	defer logOut.Close()
 	log := zerolog.New(logOut).With().Timestamp().Logger()
@@ -91,6 +92,20 @@ func serve(getenv func(string) string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// DefaultMemoryLimit is the Go heap's soft limit when GOMEMLIMIT is unset:
+// sized for the smallest Fly machine (256 MB) with ten runs on 10 MB
+// repositories. Without it the heap may grow to twice what is live before
+// the collector runs. Set GOMEMLIMIT (e.g. 1GiB) for more workers or
+// larger repositories; the limit is soft, so exceeding it costs CPU, not a
+// crash.
+const DefaultMemoryLimit = 160 << 20
+
+func setMemoryLimit(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(DefaultMemoryLimit)
+	}
 }
 
 func buildVersion() string {
