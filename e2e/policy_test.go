@@ -203,3 +203,22 @@ func TestUserAllowlist(t *testing.T) {
 		t.Fatalf("run by alice = %+v", run)
 	}
 }
+
+func TestTeamAllowlist(t *testing.T) {
+	e := start(t, envOpts{files: withPolicy("trigger:\n  teams: [Codertocat/maintainers]\n")})
+	e.gh.AddTeam("Codertocat", "maintainers")
+	e.gh.AddUser("bob", "User")
+	e.gh.SetPermission(repoName, "bob", "write")
+	e.gh.AddTeamMember("Codertocat", "maintainers", "bob", "member")
+	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
+	// An admin outside the team is refused; bob, in it, may.
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
+	if run := e.waitRuns(n, 1)[0]; run.Status != store.StatusDenied {
+		t.Fatalf("run by a non-member = %+v", run)
+	}
+	fixTypo(e.model)
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", "bob", "Fix the README typo", "It says wrold."))
+	if run := e.waitRuns(n, 2)[1]; run.Status != store.StatusSucceeded {
+		t.Fatalf("run by a team member = %+v", run)
+	}
+}

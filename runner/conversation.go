@@ -243,7 +243,7 @@ func (r *Runner) onReview(ctx context.Context, j job) error {
 		instructions += "\n\nReview by @" + reviewer + ":\n" + body
 	}
 	return r.code(ctx, &request{
-		job: j, trigger: "review", actor: reviewer, gh: gh,
+		job: j, trigger: "review", actor: reviewer, actorRole: t.roles[reviewer], gh: gh,
 		repo: repo, defaultBranch: ev.GetRepo().GetDefaultBranch(),
 		issueNumber: issue, prNumber: pr.GetNumber(), replyTo: pr.GetNumber(),
 		instructions: instructions, comments: comments, waitTurn: true,
