@@ -97,3 +97,22 @@ func TestCostCapPerRun(t *testing.T) {
 		t.Errorf("run cost = %d micro-dollars", cost)
 	}
 }
+
+func TestInstallationBudget(t *testing.T) {
+	e := start(t, envOpts{
+		files: withPolicy("model: gpt-e2e\n"),
+		configure: func(c *server.Config) {
+			priced(c)
+			c.Ceilings.MonthlyBudgetInstallation = 30 * policy.Cent
+		},
+	})
+	e.twoCallRun("one")           // $0.20 of the installation's $0.30
+	run, n := e.twoCallRun("two") // $0.40: over
+	if c := strings.Join(e.bodies(n), "\n"); run.Status != store.StatusSucceeded || !strings.Contains(c, "installation's $0.30") {
+		t.Fatalf("run 2 = %+v, comments %q", run, c)
+	}
+	run, _ = e.twoCallRun("three")
+	if run.Status != store.StatusDenied || !strings.Contains(run.Error, "installation") {
+		t.Fatalf("run 3 = %+v", run)
+	}
+}
