@@ -288,6 +288,18 @@ func (e *env) waitModelCalled() {
 	}
 }
 
+// slowRun labels a new issue whose first model call takes 20 seconds, and
+// returns once the agent is waiting on it.
+func (e *env) slowRun() int {
+	e.t.Helper()
+	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
+	e.model.Script(modelfake.Reply{Delay: 20 * time.Second, ToolCalls: []modelfake.ToolCall{
+		modelfake.Call("edit_file", map[string]any{"path": "README.md", "old": "wrold", "new": "world"})}})
+	e.deliver("issues", "", labeled(e.t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
+	e.waitModelCalled()
+	return n
+}
+
 // settle gives the server a moment to do anything it (wrongly) would.
 func settle() { time.Sleep(300 * time.Millisecond) }
 

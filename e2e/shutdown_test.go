@@ -14,12 +14,7 @@ import (
 // and the restarted server finishes the queued run exactly once.
 func TestShutdownMidRunResumesAfterRestart(t *testing.T) {
 	e := start(t, envOpts{})
-	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
-	e.model.Script(modelfake.Reply{Delay: 20 * time.Second, ToolCalls: []modelfake.ToolCall{
-		modelfake.Call("edit_file", map[string]any{"path": "README.md", "old": "wrold", "new": "world"})}})
-	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
-
-	e.waitModelCalled()
+	n := e.slowRun()
 	began := time.Now()
 	e.shutdown()
 	if took := time.Since(began); took > 15*time.Second {
