@@ -33,12 +33,12 @@ type work struct {
 	outcome *store.Outcome
 }
 
-// finish sets the run's outcome, stored when the run's work returns.
-func (w *work) finish(_ context.Context, _ int64, out store.Outcome) {
+// conclude sets the run's outcome, stored when the run's work returns.
+func (w *work) conclude(out store.Outcome) {
 	w.outcome = &out
 }
 
-// storeOutcome stores the outcome set by finish, if any.
+// storeOutcome stores the outcome set by conclude, if any.
 func (w *work) storeOutcome(ctx context.Context) {
 	if w.outcome != nil {
 		w.Runner.finish(ctx, w.run.ID, *w.outcome)
@@ -51,6 +51,27 @@ var errStopped = errors.New("stopped by /lifeos stop")
 func (w *work) do(ctx context.Context) error {
 	defer w.storeOutcome(ctx) // first in, last out: after every comment
 	req := w.req
+	if req.checkActor {
+		actorRole, err := role(ctx, w.gh, req.repo, req.actor)
+		if err != nil {
+			return err // retried by River; the run row is taken over by the retry
+		}
+		req.actorRole = actorRole
+		decision := policy.CanTrigger(req.actor, actorRole)
+		w.decide(ctx, decision)
+		if !decision.Allow {
+			w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS did not start: %s.", decision.Reason))
+			w.conclude(store.Outcome{Status: store.StatusDenied, Error: decision.Reason})
+			return nil
+		}
+	}
+	if req.issue == nil {
+		issue, _, err := w.gh.Issues.Get(ctx, req.repo.Owner, req.repo.Name, req.issueNumber)
+		if err != nil {
+			return fmt.Errorf("get issue %s#%d: %w", req.repo, req.issueNumber, err)
+		}
+		req.issue = issue
+	}
 	number := req.issueNumber
 	branchName := branch.Name(number)
 	out := store.Outcome{Model: w.ModelName, Branch: branchName}
@@ -88,7 +109,7 @@ func (w *work) do(ctx context.Context) error {
 	if errors.As(err, &broken) {
 		w.decide(ctx, policy.Decision{Rule: "policy.file", Reason: oneLine(err.Error())})
 		out.Status, out.Error = store.StatusDenied, err.Error()
-		w.finish(ctx, w.run.ID, out)
+		w.conclude(out)
 		w.tell(ctx, w.gh, req.repo, req.replyTo, policyProblem(err))
 		return nil
 	}
@@ -100,7 +121,7 @@ func (w *work) do(ctx context.Context) error {
 	}
 	if d, ok := w.mayRun(ctx, pol); !ok {
 		out.Status, out.Error = store.StatusDenied, d.Reason
-		w.finish(ctx, w.run.ID, out)
+		w.conclude(out)
 		if d.Rule != "trigger.label" {
 			w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS did not start: %s.", d.Reason))
 		}
@@ -116,7 +137,7 @@ func (w *work) do(ctx context.Context) error {
 	}
 	if refusal != "" {
 		out.Status, out.Error = store.StatusDenied, refusal
-		w.finish(ctx, w.run.ID, out)
+		w.conclude(out)
 		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS did not start: %s. New runs resume next month, or when the budget is raised.", refusal))
 		return nil
 	}
@@ -211,7 +232,7 @@ func (w *work) do(ctx context.Context) error {
 	if errors.Is(runErr, errStopped) || errors.Is(context.Cause(ctx), errStopped) {
 		out.Status = store.StatusCancelled
 		out.Error = errStopped.Error()
-		w.finish(ctx, w.run.ID, out)
+		w.conclude(out)
 		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS stopped run %d as asked, after %d turns; nothing was pushed.", w.run.ID, res.Turns))
 		return nil
 	}
@@ -232,7 +253,7 @@ func (w *work) do(ctx context.Context) error {
 	w.openProposals(ctx, res.Proposals)
 	if req.planOnly {
 		out.Status = store.StatusPlanned
-		w.finish(ctx, w.run.ID, out)
+		w.conclude(out)
 		next := "Comment `/lifeos retry` to have it carried out."
 		if awaitingApproval || policy.NeedsPlanApproval(pol) {
 			next = "This repository asks for approval before code: a maintainer comments `/lifeos approve` to have it carried out."
@@ -242,7 +263,7 @@ func (w *work) do(ctx context.Context) error {
 	}
 	if len(res.Changes) == 0 {
 		out.Status = store.StatusNoChange
-		w.finish(ctx, w.run.ID, out)
+		w.conclude(out)
 		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS looked at this and made no change.\n\n%s", quote(res.Summary)))
 		return nil
 	}
@@ -278,7 +299,7 @@ func (w *work) do(ctx context.Context) error {
 			return w.fail(ctx, out, fmt.Sprintf("the branch `%s` gained commits while LifeOS worked; ask again to retry on top of them", branchName), err)
 		}
 		out.Status = store.StatusSucceeded
-		w.finish(ctx, w.run.ID, out)
+		w.conclude(out)
 		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS pushed %s to #%d.\n\n%s", sha[:7], pr.GetNumber(), quote(res.Summary)))
 		return nil
 	}
@@ -292,7 +313,7 @@ func (w *work) do(ctx context.Context) error {
 	}
 	out.PRNumber = pr.GetNumber()
 	out.Status = store.StatusSucceeded
-	w.finish(ctx, w.run.ID, out)
+	w.conclude(out)
 	w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS opened #%d for this issue.\n\n%s", pr.GetNumber(), quote(res.Summary)))
 	return nil
 }
@@ -486,7 +507,7 @@ func (w *work) fail(ctx context.Context, out store.Outcome, why string, err erro
 	w.log.Error().Err(err).Msg("Run failed")
 	out.Status = store.StatusFailed
 	out.Error = err.Error()
-	w.finish(ctx, w.run.ID, out)
+	w.conclude(out)
 	w.tell(ctx, w.gh, w.req.repo, w.req.replyTo, fmt.Sprintf("LifeOS could not finish: %s.\n\nRun %d stopped after %d turns and %d tokens.",
 		why, w.run.ID, out.Turns, out.TotalTokens))
 	return nil

@@ -237,30 +237,6 @@ func (r *Runner) code(ctx context.Context, req *request) error {
 			return fmt.Errorf("installation client %d: %w", req.job.args.InstallationID, err)
 		}
 	}
-	if req.checkActor {
-		actorRole, err := role(ctx, gh, req.repo, req.actor)
-		if err != nil {
-			return err // retried by River; the run row is taken over by the retry
-		}
-		req.actorRole = actorRole
-		decision := policy.CanTrigger(req.actor, actorRole)
-		audit(log, decision)
-		if err := r.Store.RecordDecision(ctx, run.ID, decision.Allow, decision.Rule, decision.Reason); err != nil {
-			log.Error().Err(err).Msg("Could not store a policy decision")
-		}
-		if !decision.Allow {
-			r.tell(ctx, gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS did not start: %s.", decision.Reason))
-			r.finish(ctx, run.ID, store.Outcome{Status: store.StatusDenied, Error: decision.Reason})
-			return nil
-		}
-	}
-	if req.issue == nil {
-		issue, _, err := gh.Issues.Get(ctx, req.repo.Owner, req.repo.Name, req.issueNumber)
-		if err != nil {
-			return fmt.Errorf("get issue %s#%d: %w", req.repo, req.issueNumber, err)
-		}
-		req.issue = issue
-	}
 	w := &work{Runner: r, gh: gh, req: req, run: run, log: log, loaders: r.policyLoaders()}
 	return w.do(ctx)
 }

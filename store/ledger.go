@@ -3,7 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
+
+	"github.com/lifeos/lifeos/policy"
 )
 
 // Charge is the cost of one model call, in micro-dollars.
@@ -16,14 +17,11 @@ type Charge struct {
 	CostMicros     int64
 }
 
-// Month is the ledger's key for a time: its UTC year and month.
-func Month(t time.Time) string { return t.UTC().Format("2006-01") }
-
 // Charge records a model call's cost in the current month.
 func (s *Store) Charge(ctx context.Context, c Charge) error {
 	now := s.now().UTC()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO lifeos_ledger (run_id, seq, repo, installation_id, month, model, cost_micros, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.RunID, c.Seq, c.Repo, c.InstallationID, Month(now), c.Model, c.CostMicros, now)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.RunID, c.Seq, c.Repo, c.InstallationID, policy.Month(now), c.Model, c.CostMicros, now)
 	if err != nil {
 		return fmt.Errorf("charge run %d call %d: %w", c.RunID, c.Seq, err)
 	}
@@ -33,7 +31,7 @@ func (s *Store) Charge(ctx context.Context, c Charge) error {
 // Spent returns what this month's model calls cost the repo and the
 // installation, in micro-dollars.
 func (s *Store) Spent(ctx context.Context, repo string, installationID int64) (repoMicros, installationMicros int64, err error) {
-	month := Month(s.now())
+	month := policy.Month(s.now())
 	err = s.db.QueryRowContext(ctx, `SELECT
 		COALESCE(SUM(CASE WHEN repo = $1 THEN cost_micros ELSE 0 END), 0),
 		COALESCE(SUM(cost_micros), 0)
