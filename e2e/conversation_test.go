@@ -307,7 +307,7 @@ func (e *env) review(pr int, reviewID int64, author, state, body string) {
 		p["number"] = pr
 		p["head"].(map[string]any)["ref"] = pull.Head
 		p["head"].(map[string]any)["sha"] = pull.HeadSHA
-		p["user"].(map[string]any)["login"] = "lifeos[bot]"
+		p["user"].(map[string]any)["login"] = e.gh.AppSlug() + "[bot]"
 		ev["sender"].(map[string]any)["login"] = author
 	})
 	e.deliver("pull_request_review", "", p)
@@ -448,7 +448,7 @@ func (e *env) closePR(pr int, merged bool) {
 		p["number"], p["merged"], p["state"] = pr, merged, "closed"
 		p["head"].(map[string]any)["ref"] = pull.Head
 		p["head"].(map[string]any)["sha"] = pull.HeadSHA
-		p["user"].(map[string]any)["login"] = "lifeos[bot]"
+		p["user"].(map[string]any)["login"] = e.gh.AppSlug() + "[bot]"
 		p["user"].(map[string]any)["type"] = "Bot"
 		ev["sender"].(map[string]any)["login"] = maintainer
 	})

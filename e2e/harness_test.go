@@ -58,7 +58,10 @@ type envOpts struct {
 	from        *env
 	files       map[string]string
 	databaseURL string
-	configure   func(*server.Config)
+	// appSlug is the App's slug on the GitHub double ("lifeos" if empty);
+	// the server reads it from GET /app.
+	appSlug   string
+	configure func(*server.Config)
 }
 
 func start(t *testing.T, o envOpts) *env {
@@ -69,7 +72,7 @@ func start(t *testing.T, o envOpts) *env {
 	if o.from != nil {
 		gh, model, dataDir = o.from.gh, o.from.model, o.from.cfg.DataDir
 	} else {
-		gh = githubfake.New(githubfake.Options{})
+		gh = githubfake.New(githubfake.Options{AppSlug: o.appSlug})
 		t.Cleanup(gh.Close)
 		// Every request LifeOS sent must be one GitHub would accept.
 		t.Cleanup(func() {
@@ -107,7 +110,6 @@ func start(t *testing.T, o envOpts) *env {
 		DatabaseURL:    o.databaseURL,
 		DataDir:        dataDir,
 		TriggerLabel:   "lifeos:do",
-		AppSlug:        "lifeos",
 		DeleteBranches: true,
 		Ceilings:       e2eCeilings(),
 		Prices:         policy.DefaultPrices(),

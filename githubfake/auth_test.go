@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v4"
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v89/github"
 )
 
 // post sends a raw request with an Authorization header and decodes the
@@ -225,13 +225,13 @@ func TestWorkflowFilesNeedWorkflowsPermission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	commit, _, err := f.gh.Git.CreateCommit(ctx, "acme", "widgets", &github.Commit{
+	commit, _, err := f.gh.Git.CreateCommit(ctx, "acme", "widgets", github.Commit{
 		Message: github.String("ci"), Tree: tree, Parents: []*github.Commit{{SHA: github.String(mainSHA)}},
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = f.gh.Git.UpdateRef(ctx, "acme", "widgets", &github.Reference{Ref: github.String("refs/heads/main"), Object: &github.GitObject{SHA: commit.SHA}}, false)
+	_, _, err = f.gh.Git.UpdateRef(ctx, "acme", "widgets", "heads/main", github.UpdateRef{SHA: commit.GetSHA(), Force: github.Ptr(false)})
 	if statusOf(err) != 422 || !strings.Contains(errorText(err), "workflows") {
 		t.Errorf("err = %v, want 422 about the workflows permission", err)
 	}

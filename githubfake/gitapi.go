@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v89/github"
 )
 
 // maxInlineContent is the largest file the contents API returns inline;
@@ -524,9 +524,13 @@ func (s *Server) getBranch(c *call) reply {
 	if !ok {
 		return errReply(http.StatusNotFound, "Branch not found")
 	}
+	commit := s.repoCommitJSON(c.repo, sha, false)
+	if s.branchNoTree {
+		commit.Commit.Tree = nil
+	}
 	return jsonReply(http.StatusOK, &github.Branch{
 		Name:      ptr(name),
-		Commit:    s.repoCommitJSON(c.repo, sha, false),
+		Commit:    commit,
 		Protected: ptr(false),
 	})
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v89/github"
 )
 
 const (

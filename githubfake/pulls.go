@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v89/github"
 )
 
 // githubSignature is the committer GitHub puts on merge commits it makes.

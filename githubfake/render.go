@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v89/github"
 )
 
 // ptr returns a pointer to v, for go-github's optional fields.

@@ -96,6 +96,9 @@ type Server struct {
 	downloads        map[string]download
 	requests         []Request
 	validationErrors []string
+	// branchNoTree makes branch answers omit commit.commit.tree, as some
+	// GitHub Enterprise versions and compatible servers do.
+	branchNoTree bool
 }
 
 // New starts a double. It panics if the embedded API description cannot

@@ -50,3 +50,16 @@ func CanTrigger(login, role string) Decision {
 func IsTrusted(role string) bool {
 	return roleRank[role] >= roleRank[MinTriggerRole]
 }
+
+// RoleOf names a user's role from GitHub's permission answer: role_name
+// when it is one of GitHub's built-in roles, else (a custom repository
+// role, or none given) the base permission the role is built on.
+func RoleOf(roleName, permission string) string {
+	if _, ok := roleRank[roleName]; ok {
+		return roleName
+	}
+	if permission == "" {
+		return "none"
+	}
+	return permission
+}

@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v89/github"
 	"github.com/riverqueue/river"
 	"github.com/rs/zerolog"
 

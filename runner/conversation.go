@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v89/github"
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/agent"

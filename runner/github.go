@@ -8,9 +8,10 @@ import (
 	"net/http"
 	"unicode/utf8"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v89/github"
 
 	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/policy"
 )
 
 // repoRef names a repository on GitHub.
@@ -20,19 +21,11 @@ type repoRef struct {
 
 func (r repoRef) String() string { return r.Owner + "/" + r.Name }
 
-// role asks GitHub which role a user holds on the repo. go-github v60 does
-// not decode role_name, which tells maintain from write and triage from
-// read, so the request is made by hand.
+// role asks GitHub which role a user holds on the repo. role_name tells
+// maintain from write and triage from read; a custom repository role comes
+// back under its own name, so its base permission decides instead.
 func role(ctx context.Context, gh *github.Client, repo repoRef, login string) (string, error) {
-	req, err := gh.NewRequest(http.MethodGet, fmt.Sprintf("repos/%s/%s/collaborators/%s/permission", repo.Owner, repo.Name, login), nil)
-	if err != nil {
-		return "", err
-	}
-	var body struct {
-		Permission string `json:"permission"`
-		RoleName   string `json:"role_name"`
-	}
-	resp, err := gh.Do(ctx, req, &body)
+	lvl, resp, err := gh.Repositories.GetPermissionLevel(ctx, repo.Owner, repo.Name, login)
 	if err != nil {
 		// GitHub answers 404 for a login that is not a user of the repo.
 		if resp != nil && resp.StatusCode == http.StatusNotFound {
@@ -40,10 +33,7 @@ func role(ctx context.Context, gh *github.Client, repo repoRef, login string) (s
 		}
 		return "", fmt.Errorf("get permission of %s on %s: %w", login, repo, err)
 	}
-	if body.RoleName != "" {
-		return body.RoleName, nil
-	}
-	return body.Permission, nil
+	return policy.RoleOf(lvl.GetRoleName(), lvl.GetPermission()), nil
 }
 
 // head is a branch tip: its commit and that commit's tree.
@@ -52,13 +42,31 @@ type head struct {
 	TreeSHA   string
 }
 
+// branchHead reads a branch's tip. The tip's tree normally comes with the
+// branch answer; where it does not (an older GitHub Enterprise, a proxy, a
+// compatible server), it is read from the commit itself, because a commit
+// written without its parent's tree would delete every file the agent did
+// not touch.
 func branchHead(ctx context.Context, gh *github.Client, repo repoRef, branch string) (head, error) {
 	b, _, err := gh.Repositories.GetBranch(ctx, repo.Owner, repo.Name, branch, 0)
 	if err != nil {
 		return head{}, fmt.Errorf("get branch %s of %s: %w", branch, repo, err)
 	}
 	c := b.GetCommit()
-	return head{CommitSHA: c.GetSHA(), TreeSHA: c.GetCommit().GetTree().GetSHA()}, nil
+	h := head{CommitSHA: c.GetSHA(), TreeSHA: c.GetCommit().GetTree().GetSHA()}
+	if h.CommitSHA == "" {
+		return head{}, fmt.Errorf("get branch %s of %s: GitHub's answer names no commit", branch, repo)
+	}
+	if h.TreeSHA == "" {
+		gc, _, err := gh.Git.GetCommit(ctx, repo.Owner, repo.Name, h.CommitSHA)
+		if err != nil {
+			return head{}, fmt.Errorf("get tree of %s@%s: %w", repo, h.CommitSHA, err)
+		}
+		if h.TreeSHA = gc.GetTree().GetSHA(); h.TreeSHA == "" {
+			return head{}, fmt.Errorf("get tree of %s@%s: GitHub's answer names no tree", repo, h.CommitSHA)
+		}
+	}
+	return h, nil
 }
 
 // snapshot downloads the repo's tarball at a commit, once, into memory. The
@@ -107,7 +115,7 @@ func commitChanges(ctx context.Context, gh *github.Client, repo repoRef, parent 
 			e.Content = github.String(string(c.Content))
 		default:
 			// Tree entries carry text; bytes go up as a base64 blob first.
-			blob, _, err := gh.Git.CreateBlob(ctx, repo.Owner, repo.Name, &github.Blob{
+			blob, _, err := gh.Git.CreateBlob(ctx, repo.Owner, repo.Name, github.Blob{
 				Content: github.String(encodeBase64(c.Content)), Encoding: github.String("base64"),
 			})
 			if err != nil {
@@ -117,11 +125,15 @@ func commitChanges(ctx context.Context, gh *github.Client, repo repoRef, parent 
 		}
 		entries = append(entries, e)
 	}
+	if parent.TreeSHA == "" {
+		// Without base_tree GitHub makes a tree of the entries alone.
+		return "", fmt.Errorf("create tree in %s: the parent commit %s has no known tree", repo, parent.CommitSHA)
+	}
 	tree, _, err := gh.Git.CreateTree(ctx, repo.Owner, repo.Name, parent.TreeSHA, entries)
 	if err != nil {
 		return "", fmt.Errorf("create tree in %s: %w", repo, err)
 	}
-	commit, _, err := gh.Git.CreateCommit(ctx, repo.Owner, repo.Name, &github.Commit{
+	commit, _, err := gh.Git.CreateCommit(ctx, repo.Owner, repo.Name, github.Commit{
 		Message: github.String(message),
 		Tree:    &github.Tree{SHA: tree.SHA},
 		Parents: []*github.Commit{{SHA: github.String(parent.CommitSHA)}},
@@ -141,9 +153,7 @@ var errBranchMoved = errors.New("branch moved while the agent worked")
 
 // createBranch points a new branch at sha.
 func createBranch(ctx context.Context, gh *github.Client, repo repoRef, branch, sha string) error {
-	_, resp, err := gh.Git.CreateRef(ctx, repo.Owner, repo.Name, &github.Reference{
-		Ref: github.String("refs/heads/" + branch), Object: &github.GitObject{SHA: github.String(sha)},
-	})
+	_, resp, err := gh.Git.CreateRef(ctx, repo.Owner, repo.Name, github.CreateRef{Ref: "refs/heads/" + branch, SHA: sha})
 	if err != nil {
 		if resp != nil && resp.StatusCode == http.StatusUnprocessableEntity {
 			return fmt.Errorf("create branch %s in %s: %w", branch, repo, errBranchExists)
@@ -155,9 +165,7 @@ func createBranch(ctx context.Context, gh *github.Client, repo repoRef, branch, 
 
 // advanceBranch moves a branch to sha, fast-forward only (or forced).
 func advanceBranch(ctx context.Context, gh *github.Client, repo repoRef, branch, sha string, force bool) error {
-	_, resp, err := gh.Git.UpdateRef(ctx, repo.Owner, repo.Name, &github.Reference{
-		Ref: github.String("refs/heads/" + branch), Object: &github.GitObject{SHA: github.String(sha)},
-	}, force)
+	_, resp, err := gh.Git.UpdateRef(ctx, repo.Owner, repo.Name, "heads/"+branch, github.UpdateRef{SHA: sha, Force: github.Ptr(force)})
 	if err != nil {
 		if resp != nil && resp.StatusCode == http.StatusUnprocessableEntity {
 			return fmt.Errorf("update branch %s in %s: %w", branch, repo, errBranchMoved)

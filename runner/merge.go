@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v89/github"
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/policy"

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v89/github"
 
 	"github.com/lifeos/lifeos/agent"
 )

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/go-github/v60/github"
+	"github.com/google/go-github/v89/github"
 	"github.com/palantir/go-githubapp/appconfig"
 	"github.com/rs/zerolog"
 

@@ -21,7 +21,6 @@ const (
 	DefaultV4APIURL = "https://api.github.com/graphql"
 	DefaultDataDir  = "./data"
 	DefaultModel    = "gpt-4.1"
-	DefaultAppSlug  = "lifeos"
 	// DefaultMaxCIFixes bounds fix runs started by failed CI on one PR.
 	DefaultMaxCIFixes = 2
 	DefaultMaxTurns   = 0 // 0: the agent's own default
@@ -74,7 +73,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		DatabaseURL:   getenv("DATABASE_URL"),
 		DataDir:       orDefault(getenv("LIFEOS_DATA_DIR"), DefaultDataDir),
 		TriggerLabel:  orDefault(getenv("LIFEOS_TRIGGER_LABEL"), policy.DefaultTriggerLabel),
-		AppSlug:       orDefault(getenv("LIFEOS_APP_SLUG"), DefaultAppSlug),
+		AppSlug:       getenv("LIFEOS_APP_SLUG"), // an override: the slug is read from GitHub
 	}
 	var err error
 	if c.Port, err = intSetting(getenv, "PORT", DefaultPort, 1, 65535); err != nil {

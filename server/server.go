@@ -78,6 +78,12 @@ func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*S
 		db.Close()
 		return nil, fmt.Errorf("github client creator: %w", err)
 	}
+	app, err := readIdentity(ctx, clients, cfg.AppSlug, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	log.Info().Str("app_slug", app.Slug).Str("app_name", app.Name).Int64("app_id", app.ID).Msg("GitHub App identity")
 
 	run := &runner.Runner{
 		Clients:        clients,
@@ -88,7 +94,7 @@ func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*S
 		Download:       &http.Client{Timeout: 5 * time.Minute},
 		DeleteBranches: cfg.DeleteBranches,
 		MaxCIFixes:     cfg.MaxCIFixes,
-		AppSlug:        cfg.AppSlug,
+		AppSlug:        app.Slug,
 		Ceilings:       cfg.Ceilings,
 		Prices:         cfg.Prices,
 		Log:            log,
@@ -101,7 +107,7 @@ func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*S
 		return nil, err
 	}
 
-	base := handlers.Base{Queue: q, TriggerLabel: cfg.TriggerLabel, AppSlug: cfg.AppSlug}
+	base := handlers.Base{Queue: q, TriggerLabel: cfg.TriggerLabel, AppSlug: app.Slug}
 	dispatcher := githubapp.NewEventDispatcher([]githubapp.EventHandler{
 		&handlers.Issues{Base: base},
 		&handlers.IssueComment{Base: base},
