@@ -123,6 +123,7 @@ func TestTriageUserCannotTrigger(t *testing.T) {
 
 func TestIgnoredDeliveriesQueueNothing(t *testing.T) {
 	e := start(t, envOpts{})
+	e.gh.ResetRequests() // start-up asked GitHub who the App is
 	n := e.gh.AddIssue(repoName, "t", "b", maintainer)
 	tests := []struct {
 		name  string

@@ -9,3 +9,16 @@ func (s *Server) SetBranchWithoutTree(on bool) {
 	defer s.mu.Unlock()
 	s.branchNoTree = on
 }
+
+// EditIssueBody changes an issue's body, as its author (or anyone allowed
+// to) would after it was labelled.
+func (s *Server) EditIssueBody(fullName string, number int, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	is, ok := s.mustRepo(fullName).issues[number]
+	if !ok {
+		panic("githubfake: no such issue")
+	}
+	is.body = body
+	is.touch(s.now())
+}

@@ -29,3 +29,22 @@ func TestCanTrigger(t *testing.T) {
 		}
 	}
 }
+
+func TestRoleOf(t *testing.T) {
+	tests := []struct{ roleName, permission, want string }{
+		{"maintain", "write", "maintain"},
+		{"triage", "read", "triage"},
+		{"admin", "admin", "admin"},
+		// A custom repository role comes back under its own name; the
+		// permission it is built on decides.
+		{"release-manager", "write", "write"},
+		{"auditor", "read", "read"},
+		{"", "write", "write"},
+		{"", "", "none"},
+	}
+	for _, tt := range tests {
+		if got := RoleOf(tt.roleName, tt.permission); got != tt.want {
+			t.Errorf("RoleOf(%q, %q) = %q, want %q", tt.roleName, tt.permission, got, tt.want)
+		}
+	}
+}

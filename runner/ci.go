@@ -150,7 +150,7 @@ func (r *Runner) onCI(ctx context.Context, j job) error {
 		return nil
 	}
 	return r.code(ctx, &request{
-		job: j, trigger: "ci", actor: "ci", gh: gh,
+		job: j, trigger: "ci", gh: gh, // no person: nobody is trusted in advance
 		repo: ref, defaultBranch: repo.GetDefaultBranch(),
 		issueNumber: issue, prNumber: pr.GetNumber(), replyTo: pr.GetNumber(),
 		instructions: ciInstructions(headSHA, checks), waitTurn: true,

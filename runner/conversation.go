@@ -113,7 +113,7 @@ func (r *Runner) onComment(ctx context.Context, j job) error {
 		}
 		if prNumber > 0 {
 			// The PR's review comments from trusted users steer the retry.
-			if req.comments, err = r.reviewComments(ctx, gh, repo, prNumber, 0, newTrust(gh, repo, sender.GetLogin())); err != nil {
+			if req.comments, err = r.reviewComments(ctx, gh, repo, prNumber, 0, newTrust(gh, repo, sender.GetLogin(), senderRole)); err != nil {
 				return err
 			}
 		}
@@ -133,7 +133,7 @@ func (r *Runner) status(ctx context.Context, repo repoRef, issue int) string {
 		return fmt.Sprintf("LifeOS has not run on #%d yet. Label it `lifeos:do` to start.", issue)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "**LifeOS run %d** (%s by @%s): **%s**, %d turns, %d tokens", run.ID, run.Trigger, run.Actor, run.Status, run.Turns, run.TotalTokens)
+	fmt.Fprintf(&b, "**LifeOS run %d** (%s): **%s**, %d turns, %d tokens", run.ID, startedBy(run), run.Status, run.Turns, run.TotalTokens)
 	if run.Status == store.StatusRunning {
 		if calls, err := r.Store.ModelCalls(ctx, run.ID); err == nil {
 			var tokens int64
@@ -141,8 +141,8 @@ func (r *Runner) status(ctx context.Context, repo repoRef, issue int) string {
 				tokens += c.TotalTokens
 			}
 			b.Reset()
-			fmt.Fprintf(&b, "**LifeOS run %d** (%s by @%s): **running** for %s, %d model calls so far, %d tokens",
-				run.ID, run.Trigger, run.Actor, time.Since(run.CreatedAt).Round(time.Second), len(calls), tokens)
+			fmt.Fprintf(&b, "**LifeOS run %d** (%s): **running** for %s, %d model calls so far, %d tokens",
+				run.ID, startedBy(run), time.Since(run.CreatedAt).Round(time.Second), len(calls), tokens)
 		}
 	}
 	if run.PRNumber > 0 {
@@ -156,6 +156,15 @@ func (r *Runner) status(ctx context.Context, repo repoRef, issue int) string {
 		fmt.Fprintf(&b, "\n\n> %s", oneLine(run.Error))
 	}
 	return b.String()
+}
+
+// startedBy says what started a run: "label by @alice", or "ci" for a run
+// no person started.
+func startedBy(run *store.Run) string {
+	if run.Actor == "" {
+		return run.Trigger
+	}
+	return run.Trigger + " by @" + run.Actor
 }
 
 // stop asks the issue's active run to stop.
@@ -225,7 +234,7 @@ func (r *Runner) onReview(ctx context.Context, j job) error {
 		return fmt.Errorf("installation client %d: %w", j.args.InstallationID, err)
 	}
 	reviewer := review.GetUser().GetLogin()
-	t := newTrust(gh, repo, "")
+	t := newTrust(gh, repo, "", "")
 	ok, err := t.user(ctx, review.GetUser())
 	if err != nil {
 		return err

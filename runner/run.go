@@ -65,12 +65,8 @@ func (w *work) do(ctx context.Context) error {
 			return nil
 		}
 	}
-	if req.issue == nil {
-		issue, _, err := w.gh.Issues.Get(ctx, req.repo.Owner, req.repo.Name, req.issueNumber)
-		if err != nil {
-			return fmt.Errorf("get issue %s#%d: %w", req.repo, req.issueNumber, err)
-		}
-		req.issue = issue
+	if err := w.issueText(ctx); err != nil {
+		return err
 	}
 	number := req.issueNumber
 	branchName := branch.Name(number)
@@ -436,10 +432,10 @@ func (w *work) openPR(ctx context.Context, name string, res *agent.Result) (*git
 // trustedComments returns the issue's comments by users with write access:
 // only their words reach the prompt.
 func (w *work) trustedComments(ctx context.Context) ([]agent.Comment, error) {
-	if w.req.issue.GetComments() == 0 {
-		return nil, nil
+	if w.req.issue.Comments != nil && w.req.issue.GetComments() == 0 {
+		return nil, nil // the trigger's payload says there are none
 	}
-	trusted := newTrust(w.gh, w.req.repo, w.req.actor)
+	trusted := newTrust(w.gh, w.req.repo, w.req.actor, w.req.actorRole)
 	var out []agent.Comment
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for page := 0; page < maxCommentPages; page++ {
@@ -472,10 +468,12 @@ type trust struct {
 	roles map[string]string
 }
 
-func newTrust(gh *github.Client, repo repoRef, actor string) *trust {
+// newTrust starts with the actor's role when it was checked before the run
+// started; a run that no person started (CI) trusts nobody in advance.
+func newTrust(gh *github.Client, repo repoRef, actor, actorRole string) *trust {
 	t := &trust{gh: gh, repo: repo, roles: map[string]string{}}
-	if actor != "" {
-		t.roles[actor] = "write" // checked before the run started
+	if actor != "" && actorRole != "" {
+		t.roles[actor] = actorRole
 	}
 	return t
 }
@@ -496,6 +494,35 @@ func (t *trust) user(ctx context.Context, u *github.User) (bool, error) {
 		t.roles[login] = r
 	}
 	return policy.IsTrusted(r), nil
+}
+
+// issueText settles the task's title and body. A trigger that carries the
+// issue (a label, a command on the issue, both by a user with write
+// access) records its text; every other run takes the recorded text, so an
+// edit made after the trigger, perhaps by someone without access, never
+// reaches the prompt. An issue with no record (work asked for before this
+// was kept) is read once from GitHub and recorded.
+func (w *work) issueText(ctx context.Context) error {
+	req := w.req
+	repo := req.repo.String()
+	if req.issue == nil {
+		t, err := w.Store.IssueTextOf(ctx, repo, req.issueNumber)
+		if err != nil {
+			return err
+		}
+		if t != nil {
+			req.issue = &github.Issue{Number: github.Ptr(req.issueNumber), Title: github.Ptr(t.Title), Body: github.Ptr(t.Body),
+				User: &github.User{Login: github.Ptr(t.Author)}}
+			return nil
+		}
+		issue, _, err := w.gh.Issues.Get(ctx, req.repo.Owner, req.repo.Name, req.issueNumber)
+		if err != nil {
+			return fmt.Errorf("get issue %s#%d: %w", req.repo, req.issueNumber, err)
+		}
+		req.issue = issue
+	}
+	return w.Store.SaveIssueText(ctx, repo, req.issueNumber, store.IssueText{
+		Title: req.issue.GetTitle(), Body: req.issue.GetBody(), Author: req.issue.GetUser().GetLogin()})
 }
 
 // maxCommentPages bounds how much of a long thread is read (100 a page).

@@ -184,6 +184,18 @@ func migrations(d Dialect) []string {
 			removed INTEGER NOT NULL,
 			PRIMARY KEY (run_id, path)
 		)`,
+		// An issue's title and body as they were when a person with write
+		// access asked for the work: later runs take the task from here, so
+		// an edit made after the trigger never reaches the prompt.
+		`CREATE TABLE IF NOT EXISTS lifeos_issue_texts (
+			repo TEXT NOT NULL,
+			issue_number INTEGER NOT NULL,
+			title TEXT NOT NULL,
+			body TEXT NOT NULL,
+			author TEXT NOT NULL,
+			taken_at ` + ts + ` NOT NULL,
+			PRIMARY KEY (repo, issue_number)
+		)`,
 		// Every policy decision of a run, allowed or not: the audit trail.
 		`CREATE TABLE IF NOT EXISTS lifeos_decisions (
 			run_id BIGINT NOT NULL REFERENCES lifeos_runs (id),
