@@ -45,6 +45,7 @@ type riverClient interface {
 	Stop(ctx context.Context) error
 	StopAndCancel(ctx context.Context) error
 	JobCancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
+	JobRetry(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 }
 
 // Queue inserts and works LifeOS's jobs.
@@ -157,6 +158,16 @@ func (q *Queue) Enqueue(ctx context.Context, args EventArgs) (bool, error) {
 func (q *Queue) Cancel(ctx context.Context, jobID int64) error {
 	if _, err := q.client.JobCancel(ctx, jobID); err != nil {
 		return fmt.Errorf("cancel job %d: %w", jobID, err)
+	}
+	return nil
+}
+
+// Wake makes a snoozed job available at once: a command waiting for an
+// issue's run starts when that run ends, without polling GitHub. A job that
+// is running or already done is left as it is.
+func (q *Queue) Wake(ctx context.Context, jobID int64) error {
+	if _, err := q.client.JobRetry(ctx, jobID); err != nil && !errors.Is(err, rivertype.ErrNotFound) {
+		return fmt.Errorf("wake job %d: %w", jobID, err)
 	}
 	return nil
 }

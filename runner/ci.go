@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v89/github"
-	"github.com/riverqueue/river"
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/branch"
@@ -95,10 +94,8 @@ func (r *Runner) onCI(ctx context.Context, j job) error {
 		return r.autoMerge(ctx, gh, ref, repo.GetDefaultBranch(), issue, pr)
 	}
 	// One agent per branch: wait for a run in progress before deciding.
-	if active, err := r.Store.ActiveRun(ctx, ref.String(), issue); err != nil {
-		return err
-	} else if active != nil {
-		return river.JobSnooze(waitTurnInterval)
+	if wait, err := r.waitForTurn(ctx, j, ref, issue); err != nil || wait {
+		return waitErr(err)
 	}
 
 	checks, err := r.failedChecks(ctx, gh, ref, suiteID, workflowRunID)

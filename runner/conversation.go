@@ -39,40 +39,18 @@ func (r *Runner) onComment(ctx context.Context, j job) error {
 	if err != nil {
 		return fmt.Errorf("installation client %d: %w", j.args.InstallationID, err)
 	}
-
-	// Only users with write access command LifeOS; others get no run and
-	// no reply (a reply would let anyone make the App talk).
-	senderRole, err := role(ctx, gh, repo, sender.GetLogin())
+	ack, err := r.Store.AckOf(ctx, j.args.DeliveryID)
 	if err != nil {
 		return err
 	}
-	decision := policy.CanTrigger(sender.GetLogin(), senderRole)
-	audit(log, decision)
-	if !decision.Allow {
-		return nil
-	}
-	if parsed.Command == nil {
-		r.tell(ctx, gh, repo, number, parsed.Reply)
-		return nil
-	}
-	// Acknowledge at once; GitHub answers 200 for a reaction that exists,
-	// so a command that waits its turn and comes back is not acked twice.
-	if _, _, err := gh.Reactions.CreateIssueCommentReaction(ctx, repo.Owner, repo.Name, ev.GetComment().GetID(), "eyes"); err != nil {
-		log.Warn().Err(err).Msg("Could not react to the command")
-	}
-
-	issueNumber, prNumber := number, 0
-	if ev.GetIssue().IsPullRequest() {
-		pr, _, err := gh.PullRequests.Get(ctx, repo.Owner, repo.Name, number)
-		if err != nil {
-			return fmt.Errorf("get pull request %s#%d: %w", repo, number, err)
+	if ack == nil {
+		// The first pass asks GitHub; a command woken after waiting its
+		// turn reads what it learned from the store.
+		if ack, err = r.ackCommand(ctx, gh, j, &ev, parsed, repo); err != nil || ack == nil {
+			return err
 		}
-		if issueNumber = branch.Issue(pr.GetHead().GetRef()); issueNumber == 0 {
-			r.tell(ctx, gh, repo, number, "LifeOS only works on its own pull requests (branches `lifeos/issue-N`). Label an issue `lifeos:do` to start one.")
-			return nil
-		}
-		prNumber = number
 	}
+	senderRole, issueNumber, prNumber := ack.Role, ack.Issue, ack.PR
 
 	cmd := parsed.Command
 	switch cmd.Verb {
@@ -86,6 +64,9 @@ func (r *Runner) onComment(ctx context.Context, j job) error {
 		r.tell(ctx, gh, repo, number, r.stop(ctx, repo, issueNumber, sender.GetLogin()))
 		return nil
 	case commands.Approve:
+		if wait, err := r.waitForTurn(ctx, j, repo, issueNumber); err != nil || wait {
+			return waitErr(err)
+		}
 		latest, err := r.Store.LatestRun(ctx, repo.String(), issueNumber)
 		if err != nil {
 			return err
@@ -101,6 +82,9 @@ func (r *Runner) onComment(ctx context.Context, j job) error {
 			instructions: fmt.Sprintf("@%s approved this plan (run %d). Carry it out:\n\n%s", sender.GetLogin(), latest.ID, latest.Summary),
 		})
 	case commands.Retry, commands.Plan:
+		if wait, err := r.waitForTurn(ctx, j, repo, issueNumber); err != nil || wait {
+			return waitErr(err)
+		}
 		trigger := string(cmd.Verb)
 		req := &request{
 			job: j, trigger: trigger, actor: sender.GetLogin(), actorRole: senderRole, gh: gh,
@@ -121,6 +105,46 @@ func (r *Runner) onComment(ctx context.Context, j job) error {
 	default:
 		return fmt.Errorf("command %q has no handler", cmd.Verb)
 	}
+}
+
+// ackCommand is a command's first pass: only users with write access
+// command LifeOS (others get no run and no reply: a reply would let anyone
+// make the App talk); an accepted command gets 👀 at once, and on a PR the
+// issue it works on is found. It returns nil when the command ends here.
+func (r *Runner) ackCommand(ctx context.Context, gh *github.Client, j job, ev *github.IssueCommentEvent, parsed commands.Parsed, repo repoRef) (*store.Ack, error) {
+	sender, number := ev.GetSender(), ev.GetIssue().GetNumber()
+	senderRole, err := role(ctx, gh, repo, sender.GetLogin())
+	if err != nil {
+		return nil, err
+	}
+	decision := policy.CanTrigger(sender.GetLogin(), senderRole)
+	audit(*zerolog.Ctx(ctx), decision)
+	if !decision.Allow {
+		return nil, nil
+	}
+	if parsed.Command == nil {
+		r.tell(ctx, gh, repo, number, parsed.Reply)
+		return nil, nil
+	}
+	if _, _, err := gh.Reactions.CreateIssueCommentReaction(ctx, repo.Owner, repo.Name, ev.GetComment().GetID(), "eyes"); err != nil {
+		zerolog.Ctx(ctx).Warn().Err(err).Msg("Could not react to the command")
+	}
+	ack := &store.Ack{DeliveryID: j.args.DeliveryID, Role: senderRole, Issue: number}
+	if ev.GetIssue().IsPullRequest() {
+		pr, _, err := gh.PullRequests.Get(ctx, repo.Owner, repo.Name, number)
+		if err != nil {
+			return nil, fmt.Errorf("get pull request %s#%d: %w", repo, number, err)
+		}
+		if ack.Issue = branch.Issue(pr.GetHead().GetRef()); ack.Issue == 0 {
+			r.tell(ctx, gh, repo, number, "LifeOS only works on its own pull requests (branches `lifeos/issue-N`). Label an issue `lifeos:do` to start one.")
+			return nil, nil
+		}
+		ack.PR = number
+	}
+	if err := r.Store.RecordAck(ctx, *ack); err != nil {
+		return nil, err
+	}
+	return ack, nil
 }
 
 // status describes the issue's current or last run.

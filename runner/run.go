@@ -42,6 +42,7 @@ func (w *work) conclude(out store.Outcome) {
 func (w *work) storeOutcome(ctx context.Context) {
 	if w.outcome != nil {
 		w.Runner.finish(ctx, w.run.ID, *w.outcome)
+		w.wakeWaiters(context.WithoutCancel(ctx), w.req.repo.String(), w.req.issueNumber)
 	}
 }
 

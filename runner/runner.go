@@ -55,6 +55,8 @@ type Runner struct {
 	// Ceilings are the server's limits that a repository's policy may
 	// lower and never raise.
 	Ceilings policy.Ceilings
+	// Waker starts the jobs that waited for a run once it ends.
+	Waker Waker
 	// Prices turn each model call's token usage into money.
 	Prices policy.PriceTable
 	Log    zerolog.Logger
@@ -204,10 +206,6 @@ type request struct {
 	gh       *github.Client // the installation client, if the event already made one
 }
 
-// waitTurnInterval is how long a command waits before looking again
-// whether the issue's active run has finished.
-const waitTurnInterval = 3 * time.Second
-
 // code records a run, checks who asked, and lets the agent work.
 func (r *Runner) code(ctx context.Context, req *request) error {
 	log := zerolog.Ctx(ctx).With().Int("issue", req.issueNumber).Str("trigger", req.trigger).Logger()
@@ -220,8 +218,9 @@ func (r *Runner) code(ctx context.Context, req *request) error {
 		log.Info().Msg("Delivery already handled; nothing to do")
 		return nil
 	case errors.Is(err, store.ErrActiveRun) && req.waitTurn:
+		// Another run started since the job looked: wait for its end.
 		log.Info().Int64("active_run", run.ID).Msg("Waiting for the issue's active run to finish")
-		return river.JobSnooze(waitTurnInterval)
+		return waitErr(r.Store.AddWaiter(ctx, req.repo.String(), req.issueNumber, req.job.id))
 	case errors.Is(err, store.ErrActiveRun):
 		log.Info().Int64("active_run", run.ID).Msg("Issue already has an active run; trigger ignored")
 		return nil

@@ -106,6 +106,7 @@ func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*S
 		db.Close()
 		return nil, err
 	}
+	run.Waker = q
 
 	base := handlers.Base{Queue: q, TriggerLabel: cfg.TriggerLabel, AppSlug: app.Slug}
 	dispatcher := githubapp.NewEventDispatcher([]githubapp.EventHandler{

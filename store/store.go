@@ -196,6 +196,22 @@ func migrations(d Dialect) []string {
 			taken_at ` + ts + ` NOT NULL,
 			PRIMARY KEY (repo, issue_number)
 		)`,
+		// Commands acknowledged (role checked, 👀 given), by delivery.
+		`CREATE TABLE IF NOT EXISTS lifeos_acks (
+			delivery_id TEXT PRIMARY KEY,
+			role TEXT NOT NULL,
+			issue_number INTEGER NOT NULL,
+			pr_number INTEGER NOT NULL,
+			created_at ` + ts + ` NOT NULL
+		)`,
+		// Jobs waiting for an issue's active run to end; the run's end
+		// wakes them.
+		`CREATE TABLE IF NOT EXISTS lifeos_waiters (
+			job_id BIGINT PRIMARY KEY,
+			repo TEXT NOT NULL,
+			issue_number INTEGER NOT NULL,
+			created_at ` + ts + ` NOT NULL
+		)`,
 		// Every policy decision of a run, allowed or not: the audit trail.
 		`CREATE TABLE IF NOT EXISTS lifeos_decisions (
 			run_id BIGINT NOT NULL REFERENCES lifeos_runs (id),

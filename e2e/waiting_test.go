@@ -1,0 +1,47 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/lifeos/lifeos/modelfake"
+	"github.com/lifeos/lifeos/store"
+)
+
+// A command that arrives during a run is acknowledged once and then costs
+// GitHub nothing while it waits; the run's end starts it at once.
+func TestWaitingCommandCostsNoRequests(t *testing.T) {
+	e := start(t, envOpts{})
+	n := e.slowRun()
+	e.model.Script(modelfake.Finish("Nothing more to do."))
+	commentID, _ := e.comment(n, false, maintainer, "User", "/lifeos retry")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(e.gh.Repo(repoName).Reactions(commentID)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the command was never acknowledged")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.gh.ResetRequests()
+	// Longer than the 3 s at which the command used to look again.
+	time.Sleep(4 * time.Second)
+	var during []string
+	for _, r := range e.gh.Requests() {
+		during = append(during, r.Method+" "+r.Path)
+	}
+	if len(during) != 0 {
+		t.Errorf("the waiting command made %d GitHub requests: %v", len(during), during)
+	}
+
+	e.comment(n, false, maintainer, "User", "/lifeos stop")
+	runs := e.waitRuns(n, 2)
+	if runs[0].Status != store.StatusCancelled || runs[1].Trigger != "retry" || runs[1].FinishedAt == nil {
+		t.Fatalf("runs = %+v, %+v; want the first stopped and the retry done", runs[0], runs[1])
+	}
+	if wait := runs[1].StartedAt.Sub(*runs[0].FinishedAt); wait > 10*time.Second {
+		t.Errorf("the retry started %s after the run ended; the end should wake it", wait)
+	}
+	if r := e.gh.Repo(repoName).Reactions(commentID); len(r) != 1 {
+		t.Errorf("reactions on the command = %+v, want one 👀", r)
+	}
+}
