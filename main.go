@@ -54,7 +54,9 @@ const usage = `Usage: lifeos [command]
 Commands:
   serve                 run the GitHub App server (the default); configured by environment variables, see README.md
   policy check [file]   validate a policy file (default .github/lifeos.yml) and print the effective
-                        policy with the server's ceilings (LIFEOS_* variables) applied
+                        policy with the server's ceilings (LIFEOS_* variables) applied; fails if
+                        no run could start under it (a trigger label the server never acts on, or
+                        a model without a price in LIFEOS_PRICES)
   version               print the version
 `
 
@@ -119,7 +121,9 @@ func buildVersion() string {
 }
 
 // policyCommand runs `lifeos policy check [file]`: it exits 0 and prints the
-// effective policy, or exits 1 and prints each problem with its line.
+// effective policy, or exits 1 and prints each problem with its line, the
+// problems of the file and those that would make the server refuse every
+// run under it (see policy.Refusals).
 func policyCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "check" || len(args) > 2 {
 		fmt.Fprintf(stderr, "lifeos: usage: lifeos policy check [file]\n")
@@ -139,7 +143,12 @@ func policyCommand(args []string, getenv func(string) string, stdout, stderr io.
 		fmt.Fprintf(stderr, "lifeos: %v\n", err)
 		return 2
 	}
-	out, ok := policy.CheckCommand(data, ceilings)
+	prices, err := server.LoadPrices(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "lifeos: %v\n", err)
+		return 2
+	}
+	out, ok := policy.CheckCommand(data, ceilings, prices)
 	if !ok {
 		fmt.Fprintf(stderr, "%s: ", path)
 		fmt.Fprint(stderr, out)

@@ -60,3 +60,56 @@ func TestPolicyCheck(t *testing.T) {
 		t.Errorf("bad ceiling: exit %d", code)
 	}
 }
+
+func TestPolicyCheckRefusesWhatCanNeverRun(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	outside := write("outside.yml", "trigger:\n  label: ai-do\n")
+	unpriced := write("unpriced.yml", "model: my-model\n")
+	tests := []struct {
+		name string
+		file string
+		env  map[string]string
+		code int
+		want []string // substrings of stdout (exit 0) or stderr
+	}{
+		{"a label outside the namespace", outside, nil, 1,
+			[]string{"outside.yml: 2:10: trigger.label:", `"ai-do" can never start a run`, `"lifeos:do"`, `"lifeos:"`}},
+		{"the server's own label", outside, map[string]string{"LIFEOS_TRIGGER_LABEL": "ai-do"}, 0,
+			[]string{"label: ai-do"}},
+		{"the server's label is the default", write("empty.yml", ""), map[string]string{"LIFEOS_TRIGGER_LABEL": "lifeos:go"}, 0,
+			[]string{"label: lifeos:go"}},
+		{"an unpriced model", unpriced, nil, 1,
+			[]string{"1:8: model:", `"my-model" has no price`, `LIFEOS_PRICES="my-model=2.5:10"`}},
+		{"a priced model", unpriced, map[string]string{"LIFEOS_PRICES": "my-model=2.5:10"}, 0,
+			[]string{"model: my-model"}},
+		{"a model marked free", unpriced, map[string]string{"LIFEOS_PRICES": "my-model=free"}, 0,
+			[]string{"model: my-model"}},
+		{"a bad price", unpriced, map[string]string{"LIFEOS_PRICES": "my-model=lots"}, 2,
+			[]string{"LIFEOS_PRICES"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run([]string{"policy", "check", tt.file}, env(tt.env), &out, &errOut)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out.String(), errOut.String())
+			}
+			got := out.String()
+			if code != 0 {
+				got = errOut.String()
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("output lacks %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}

@@ -112,7 +112,7 @@ func start(t *testing.T, o envOpts) *env {
 		TriggerLabel:   "lifeos:do",
 		DeleteBranches: true,
 		Ceilings:       e2eCeilings(),
-		Prices:         policy.DefaultPrices(),
+		Prices:         e2ePrices(),
 		Version:        "e2e",
 	}
 	if o.configure != nil {

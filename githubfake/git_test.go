@@ -100,7 +100,7 @@ func TestTreeCommitRefFlow(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create tree: %v", err)
 	}
-	commit, _, err := f.gh.Git.CreateCommit(ctx, "acme", "widgets", &github.Commit{
+	commit, _, err := f.gh.Git.CreateCommit(ctx, "acme", "widgets", github.Commit{
 		Message: github.String("edit docs"),
 		Tree:    &github.Tree{SHA: tree.SHA},
 		Parents: []*github.Commit{{SHA: github.String(mainSHA)}},
@@ -111,14 +111,10 @@ func TestTreeCommitRefFlow(t *testing.T) {
 	if got := commit.GetAuthor().GetName(); got != "lifeos[bot]" {
 		t.Errorf("author = %q, want lifeos[bot]", got)
 	}
-	if _, _, err := f.gh.Git.CreateRef(ctx, "acme", "widgets", &github.Reference{
-		Ref: github.String("refs/heads/feature"), Object: &github.GitObject{SHA: commit.SHA},
-	}); err != nil {
+	if _, _, err := f.gh.Git.CreateRef(ctx, "acme", "widgets", github.CreateRef{Ref: "refs/heads/feature", SHA: commit.GetSHA()}); err != nil {
 		t.Fatalf("create ref: %v", err)
 	}
-	_, _, err = f.gh.Git.CreateRef(ctx, "acme", "widgets", &github.Reference{
-		Ref: github.String("refs/heads/feature"), Object: &github.GitObject{SHA: commit.SHA},
-	})
+	_, _, err = f.gh.Git.CreateRef(ctx, "acme", "widgets", github.CreateRef{Ref: "refs/heads/feature", SHA: commit.GetSHA()})
 	if statusOf(err) != 422 || !strings.Contains(errorText(err), "Reference already exists") {
 		t.Errorf("duplicate ref: err = %v, want 422 Reference already exists", err)
 	}
@@ -138,19 +134,19 @@ func TestTreeCommitRefFlow(t *testing.T) {
 	}
 
 	// main moves on independently, so feature -> main is not a fast forward.
-	otherCommit, _, err := f.gh.Git.CreateCommit(ctx, "acme", "widgets", &github.Commit{
+	otherCommit, _, err := f.gh.Git.CreateCommit(ctx, "acme", "widgets", github.Commit{
 		Message: github.String("unrelated"), Tree: &github.Tree{SHA: base.Tree.SHA},
 		Parents: []*github.Commit{{SHA: github.String(mainSHA)}},
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := &github.Reference{Ref: github.String("refs/heads/feature"), Object: &github.GitObject{SHA: otherCommit.SHA}}
-	_, _, err = f.gh.Git.UpdateRef(ctx, "acme", "widgets", ref, false)
+	ref := github.UpdateRef{SHA: otherCommit.GetSHA(), Force: github.Ptr(false)}
+	_, _, err = f.gh.Git.UpdateRef(ctx, "acme", "widgets", "heads/feature", ref)
 	if statusOf(err) != 422 || !strings.Contains(errorText(err), "Update is not a fast forward") {
 		t.Fatalf("non-fast-forward update: err = %v, want 422", err)
 	}
-	if _, _, err := f.gh.Git.UpdateRef(ctx, "acme", "widgets", ref, true); err != nil {
+	if _, _, err := f.gh.Git.UpdateRef(ctx, "acme", "widgets", "heads/feature", github.UpdateRef{SHA: ref.SHA, Force: github.Ptr(true)}); err != nil {
 		t.Fatalf("forced update: %v", err)
 	}
 	if sha, _ := f.repo.BranchSHA("feature"); sha != otherCommit.GetSHA() {
@@ -190,9 +186,7 @@ func TestCreateTreeErrors(t *testing.T) {
 func TestSlashRefsRoute(t *testing.T) {
 	f := newFixture(t, map[string]string{"dir/sub/file.txt": "nested\n"})
 	mainSHA, _ := f.repo.BranchSHA("main")
-	if _, _, err := f.gh.Git.CreateRef(ctx, "acme", "widgets", &github.Reference{
-		Ref: github.String("refs/heads/lifeos/issue-7"), Object: &github.GitObject{SHA: github.String(mainSHA)},
-	}); err != nil {
+	if _, _, err := f.gh.Git.CreateRef(ctx, "acme", "widgets", github.CreateRef{Ref: "refs/heads/lifeos/issue-7", SHA: mainSHA}); err != nil {
 		t.Fatalf("create ref: %v", err)
 	}
 	ref, _, err := f.gh.Git.GetRef(ctx, "acme", "widgets", "heads/lifeos/issue-7")
@@ -307,7 +301,7 @@ func TestTarballRoundTrip(t *testing.T) {
 
 func TestBlobsAndRecursiveTrees(t *testing.T) {
 	f := newFixture(t, map[string]string{"a/b/c.txt": "c\n", "top.txt": "t\n"})
-	blob, _, err := f.gh.Git.CreateBlob(ctx, "acme", "widgets", &github.Blob{Content: github.String("aGk="), Encoding: github.String("base64")})
+	blob, _, err := f.gh.Git.CreateBlob(ctx, "acme", "widgets", github.Blob{Content: github.String("aGk="), Encoding: github.String("base64")})
 	if err != nil {
 		t.Fatalf("create blob: %v", err)
 	}

@@ -39,7 +39,7 @@ func TestGoGithubappClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, _, err := app.Apps.FindRepositoryInstallation(ctx, "acme", "widgets")
+	inst, _, err := app.Apps.GetRepositoryInstallation(ctx, "acme", "widgets")
 	if err != nil || inst.GetID() != testInstallation {
 		t.Errorf("repo installation = %v, %v", inst, err)
 	}

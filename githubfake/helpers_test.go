@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -44,12 +43,11 @@ func installationClient(t *testing.T, s *Server, installationID int64) *github.C
 		t.Fatalf("ghinstallation: %v", err)
 	}
 	itr.BaseURL = strings.TrimSuffix(s.URL(), "/")
-	gh := github.NewClient(&http.Client{Transport: itr})
-	base, err := url.Parse(s.URL())
+	base := s.URL()
+	gh, err := github.NewClient(github.WithHTTPClient(&http.Client{Transport: itr}), github.WithURLs(&base, &base))
 	if err != nil {
 		t.Fatal(err)
 	}
-	gh.BaseURL = base
 	return gh
 }
 

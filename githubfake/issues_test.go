@@ -1,7 +1,6 @@
 package githubfake
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -114,7 +113,7 @@ func TestCollaboratorPermission(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.login, func(t *testing.T) {
-			req, err := f.gh.NewRequest("GET", "repos/acme/widgets/collaborators/"+tt.login+"/permission", nil)
+			req, err := f.gh.NewRequest(ctx, "GET", "repos/acme/widgets/collaborators/"+tt.login+"/permission", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +124,7 @@ func TestCollaboratorPermission(t *testing.T) {
 					Login string `json:"login"`
 				} `json:"user"`
 			}
-			resp, err := f.gh.Do(context.Background(), req, &body)
+			resp, err := f.gh.Do(req, &body)
 			if resp == nil || resp.StatusCode != tt.status {
 				t.Fatalf("status = %v, %v; want %d", resp, err, tt.status)
 			}

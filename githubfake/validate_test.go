@@ -1,7 +1,6 @@
 package githubfake
 
 import (
-	"context"
 	"sort"
 	"strings"
 	"testing"
@@ -85,11 +84,11 @@ func TestInvalidRequestsAreRejectedAndRecorded(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, map[string]string{"a": "a"})
 			f.s.AddIssue(testRepo, "t", "b", "alice")
-			req, err := f.gh.NewRequest(tt.method, tt.path, tt.body)
+			req, err := f.gh.NewRequest(ctx, tt.method, tt.path, tt.body)
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := f.gh.Do(context.Background(), req, nil)
+			resp, err := f.gh.Do(req, nil)
 			if resp == nil || resp.StatusCode != tt.status {
 				t.Fatalf("status = %v, %v; want %d", resp, err, tt.status)
 			}
@@ -106,12 +105,12 @@ func TestInvalidRequestsAreRejectedAndRecorded(t *testing.T) {
 
 func TestRawBodyWithoutContentTypeIsAccepted(t *testing.T) {
 	f := newFixture(t, map[string]string{"a": "a"})
-	req, err := f.gh.NewRequest("POST", "repos/acme/widgets/issues", &github.IssueRequest{Title: github.String("t")})
+	req, err := f.gh.NewRequest(ctx, "POST", "repos/acme/widgets/issues", &github.IssueRequest{Title: github.String("t")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Del("Content-Type")
-	if _, err := f.gh.Do(context.Background(), req, nil); err != nil {
+	if _, err := f.gh.Do(req, nil); err != nil {
 		t.Errorf("create issue without Content-Type: %v", err)
 	}
 	noValidationErrors(t, f.s)

@@ -15,6 +15,7 @@ func TestCheckCommand(t *testing.T) {
 		name    string
 		data    string
 		c       Ceilings
+		prices  PriceTable // DefaultPrices when nil
 		ok      bool
 		want    []string // substrings of the output
 		notWant []string
@@ -51,10 +52,69 @@ func TestCheckCommand(t *testing.T) {
 			data: "trigger: [\n", c: DefaultCeilings(), ok: false,
 			want: []string{"YAML syntax", "1 problem;"},
 		},
+		{
+			name: "a label outside the namespace can never trigger",
+			data: "trigger:\n  label: ai-do\n", c: DefaultCeilings(), ok: false,
+			want: []string{
+				`2:10: trigger.label: "ai-do" can never start a run`,
+				`"lifeos:do"`, `starting with "lifeos:"`,
+				"1 problem; LifeOS refuses every run under this policy\n",
+			},
+			notWant: []string{"version:"},
+		},
+		{
+			name: "a label inside the namespace",
+			data: "trigger:\n  label: lifeos:ai-do\n", c: DefaultCeilings(), ok: true,
+			want: []string{"label: lifeos:ai-do"},
+		},
+		{
+			name: "the server's own label outside the namespace",
+			data: "trigger:\n  label: ai-do\n", c: serverLabel("ai-do"), ok: true,
+			want: []string{"label: ai-do"},
+		},
+		{
+			name: "no label: the server's",
+			data: "", c: serverLabel("lifeos:go"), ok: true,
+			want: []string{"label: lifeos:go"},
+		},
+		{
+			name: "a model without a price",
+			data: "version: 1\nmodel: unknown-model\n", c: DefaultCeilings(), ok: false,
+			want: []string{`2:8: model: the model "unknown-model" has no price`, `LIFEOS_PRICES="unknown-model=2.5:10"`, "1 problem;"},
+		},
+		{
+			name: "a model marked free",
+			data: "model: unknown-model\n", c: DefaultCeilings(), prices: PriceTable{"unknown-model": {}, DefaultCheapModel: {}}, ok: true,
+			want: []string{"model: unknown-model"},
+		},
+		{
+			name: "the server's default model without a price has no line",
+			data: "", c: DefaultCeilings(), prices: PriceTable{DefaultCheapModel: {}}, ok: false,
+			want:    []string{"model: the model \"gpt-4.1\" has no price"},
+			notWant: []string{"0:0: model", ":1: model"},
+		},
+		{
+			name: "an unpriced cheap model under a budget",
+			data: "cheap_model: cheap-local\n", c: DefaultCeilings(), ok: false,
+			want: []string{`1:14: cheap_model: the model "cheap-local" has no price`, "80%"},
+		},
+		{
+			name: "an unpriced cheap model is never used without a budget",
+			data: "cheap_model: cheap-local\n", c: noBudgets(), ok: true,
+		},
+		{
+			name: "every refusal at once",
+			data: "trigger:\n  label: ai-do\nmodel: m1\ncheap_model: m2\n", c: DefaultCeilings(), ok: false,
+			want: []string{"2:10: trigger.label", "3:8: model", "4:14: cheap_model", "3 problems;"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, ok := CheckCommand([]byte(tt.data), tt.c)
+			prices := tt.prices
+			if prices == nil {
+				prices = DefaultPrices()
+			}
+			out, ok := CheckCommand([]byte(tt.data), tt.c, prices)
 			if ok != tt.ok {
 				t.Errorf("ok = %v, want %v\n%s", ok, tt.ok, out)
 			}
@@ -70,4 +130,18 @@ func TestCheckCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serverLabel is the default ceilings on a server whose trigger label is label.
+func serverLabel(label string) Ceilings {
+	c := DefaultCeilings()
+	c.TriggerLabel = label
+	return c
+}
+
+// noBudgets is the default ceilings with no monthly budget at all.
+func noBudgets() Ceilings {
+	c := DefaultCeilings()
+	c.MonthlyBudgetRepo, c.MonthlyBudgetInstallation = 0, 0
+	return c
 }

@@ -45,8 +45,16 @@ const (
 
 // Ceilings are the server operator's limits. A zero number or amount means no
 // limit; MaxAutonomy below RungTriggered counts as RungTriggered; an empty
-// AllowedModels allows any model.
+// AllowedModels allows any model; an empty TriggerLabel or LabelNamespace
+// means DefaultTriggerLabel or DefaultLabelNamespace.
 type Ceilings struct {
+	// TriggerLabel is the server's trigger label: the one a repository uses
+	// when its policy names none.
+	TriggerLabel string
+	// LabelNamespace starts the other labels the server acts on, so the only
+	// ones a repository's trigger.label may name.
+	LabelNamespace string
+
 	MaxTurns                  int
 	MaxCostPerRun             Money
 	MonthlyBudgetRepo         Money
@@ -63,6 +71,8 @@ type Ceilings struct {
 // others.
 func DefaultCeilings() Ceilings {
 	return Ceilings{
+		TriggerLabel:              DefaultTriggerLabel,
+		LabelNamespace:            DefaultLabelNamespace,
 		MaxTurns:                  DefaultMaxTurns,
 		MaxCostPerRun:             DefaultMaxCostPerRun,
 		MonthlyBudgetRepo:         DefaultMonthlyBudgetRepo,
@@ -74,6 +84,12 @@ func DefaultCeilings() Ceilings {
 		MaxLines:                  DefaultMaxLines,
 	}
 }
+
+// triggerLabel is c's trigger label, the default when unset.
+func (c Ceilings) triggerLabel() string { return or(c.TriggerLabel, DefaultTriggerLabel) }
+
+// labelNamespace is c's label namespace, the default when unset.
+func (c Ceilings) labelNamespace() string { return or(c.LabelNamespace, DefaultLabelNamespace) }
 
 // Policy is what actually governs runs on one repository: the repository's
 // file with defaults filled in and every value held to the server's
@@ -116,7 +132,7 @@ func Effective(f *File, c Ceilings) (Policy, []Decision) {
 	}
 	var ds []Decision
 	p := Policy{
-		TriggerLabel:              or(f.Trigger.Label, DefaultTriggerLabel),
+		TriggerLabel:              or(f.Trigger.Label, c.triggerLabel()),
 		MinPermission:             or(f.Trigger.MinPermission, MinTriggerRole),
 		Users:                     slices.Clone(f.Trigger.Users),
 		Teams:                     slices.Clone(f.Trigger.Teams),
@@ -224,6 +240,13 @@ func (p Policy) ModelAt(l Level) string {
 		return p.CheapModel
 	}
 	return p.Model
+}
+
+// MayDowngrade reports whether runs under p can switch to the cheap model:
+// it differs from the model and a monthly budget is set that could reach
+// BudgetDowngrade.
+func (p Policy) MayDowngrade() bool {
+	return p.CheapModel != "" && p.CheapModel != p.Model && (p.MonthlyBudget > 0 || p.MonthlyBudgetInstallation > 0)
 }
 
 // rung is p's autonomy, treating an unset one as the lowest.

@@ -163,6 +163,33 @@ func TestEffective(t *testing.T) {
 			reasons: map[string]string{"auto_merge": "nothing merges automatically"},
 		},
 		{
+			name: "no label: the server's trigger label",
+			file: &File{}, c: serverLabel("lifeos:go"),
+			check: func(t *testing.T, p Policy) {
+				if p.TriggerLabel != "lifeos:go" {
+					t.Errorf("trigger label %q", p.TriggerLabel)
+				}
+			},
+		},
+		{
+			name: "the repository's label over the server's",
+			file: &File{Trigger: TriggerFile{Label: "lifeos:mine"}}, c: serverLabel("lifeos:go"),
+			check: func(t *testing.T, p Policy) {
+				if p.TriggerLabel != "lifeos:mine" {
+					t.Errorf("trigger label %q", p.TriggerLabel)
+				}
+			},
+		},
+		{
+			name: "zero ceilings: the default trigger label",
+			file: nil, c: Ceilings{},
+			check: func(t *testing.T, p Policy) {
+				if p.TriggerLabel != DefaultTriggerLabel {
+					t.Errorf("trigger label %q", p.TriggerLabel)
+				}
+			},
+		},
+		{
 			name: "server autonomy ceiling below 1 counts as 1",
 			file: &File{Autonomy: 2},
 			c:    Ceilings{},

@@ -35,8 +35,8 @@ const (
 	RungPropose = 4
 )
 
-// maxLabelLen is GitHub's limit on a label's name.
-const maxLabelLen = 50
+// MaxLabelLen is GitHub's limit on a label's name, in characters.
+const MaxLabelLen = 50
 
 // maxLoginLen is GitHub's limit on a user login.
 const maxLoginLen = 39
@@ -501,8 +501,8 @@ func (p *parser) trigger(n *yaml.Node, path string, t *TriggerFile) {
 			case !ok:
 			case strings.TrimSpace(s) == "":
 				p.add(v, key, "must not be empty")
-			case len([]rune(s)) > maxLabelLen:
-				p.add(v, key, "GitHub labels have at most %d characters, this one has %d", maxLabelLen, len([]rune(s)))
+			case len([]rune(s)) > MaxLabelLen:
+				p.add(v, key, "GitHub labels have at most %d characters, this one has %d", MaxLabelLen, len([]rune(s)))
 			default:
 				t.Label = s
 			}

@@ -142,6 +142,68 @@ func DefaultPrices() PriceTable {
 	}
 }
 
+// PricesSetting is the server setting that adds to or overrides
+// DefaultPrices, named in refusals so an operator knows what to set.
+const PricesSetting = "LIFEOS_PRICES"
+
+// PriceFree, written as a model's price in PricesSetting ("llama3=free"),
+// marks the model explicitly free, the same as "llama3=0:0".
+const PriceFree = "free"
+
+// RulePrice is the rule of PriceDecision.
+const RulePrice = "money.price"
+
+// ParsePrice reads one model's price as PricesSetting writes it:
+// "input:output" in US dollars per million tokens ("2.5:10"), or PriceFree.
+func ParsePrice(s string) (Price, error) {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, PriceFree) {
+		return Price{}, nil
+	}
+	in, out, ok := strings.Cut(s, ":")
+	if !ok {
+		return Price{}, fmt.Errorf("%q is not input:output dollars per million tokens (such as 2.5:10) or %s", s, PriceFree)
+	}
+	var p Price
+	for _, part := range []struct {
+		text string
+		dst  *Money
+	}{{in, &p.InputPerMillion}, {out, &p.OutputPerMillion}} {
+		m, err := ParseMoney(part.text)
+		if err != nil {
+			return Price{}, fmt.Errorf("price %q: %w", s, err)
+		}
+		if m < 0 {
+			return Price{}, fmt.Errorf("price %q is negative", s)
+		}
+		*part.dst = m
+	}
+	return p, nil
+}
+
+// PriceDecision decides whether runs may call model: only if t prices it,
+// since an unpriced model's calls would cost nothing on the books and no
+// budget or per-run cap would ever bind. A model the operator marked free
+// (PriceFree, or 0:0) is priced.
+func PriceDecision(t PriceTable, model string) Decision {
+	if strings.TrimSpace(model) == "" {
+		return Decision{Rule: RulePrice, Reason: "no model is set, so no price applies; set LIFEOS_MODEL or the policy's model"}
+	}
+	p, ok := t.Lookup(model)
+	switch {
+	case !ok:
+		return Decision{Rule: RulePrice, Reason: fmt.Sprintf(
+			"the model %q has no price, so its cost could not be counted against the budgets and the per-run cap; "+
+				"the server's operator prices it with %s, in US dollars per million input:output tokens "+
+				"(for example %s=\"%s=2.5:10\"), or marks it free with %s=%s",
+			model, PricesSetting, PricesSetting, model, model, PriceFree)}
+	case p == Price{}:
+		return Decision{Allow: true, Rule: RulePrice, Reason: fmt.Sprintf("%s is marked free", model)}
+	}
+	return Decision{Allow: true, Rule: RulePrice, Reason: fmt.Sprintf("%s costs %s per million input tokens and %s per million output tokens",
+		model, p.InputPerMillion, p.OutputPerMillion)}
+}
+
 // dateSuffix matches the snapshot date OpenAI appends to pinned model names,
 // as in gpt-4o-2024-08-06.
 var dateSuffix = regexp.MustCompile(`-\d{4}-\d{2}-\d{2}$`)
@@ -166,8 +228,8 @@ func (t PriceTable) Lookup(model string) (Price, bool) {
 }
 
 // Cost is what prompt input tokens and completion output tokens of model
-// cost, rounded up to the micro-dollar. An unknown model costs 0 (the caller
-// should warn: its runs are then bounded by turns only). Cached-input
+// cost, rounded up to the micro-dollar. An unknown model costs 0, which is
+// why no run may start on one: PriceDecision refuses it first. Cached-input
 // discounts are ignored, so the figure errs on the high side.
 func (t PriceTable) Cost(model string, prompt, completion int64) Money {
 	p, ok := t.Lookup(model)

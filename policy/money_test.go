@@ -2,6 +2,7 @@ package policy
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -116,6 +117,69 @@ func TestCost(t *testing.T) {
 	for _, tt := range tests {
 		if got := prices.Cost(tt.model, tt.prompt, tt.completion); got != tt.want {
 			t.Errorf("Cost(%q, %d, %d) = %s (%d), want %s (%d)", tt.model, tt.prompt, tt.completion, got, got, tt.want, tt.want)
+		}
+	}
+}
+
+func TestPriceDecision(t *testing.T) {
+	prices := DefaultPrices()
+	prices["local-llama"] = Price{}                                                            // marked free
+	prices["my-azure-gpt"] = Price{InputPerMillion: 250 * Cent, OutputPerMillion: 10 * Dollar} // an operator's price
+	tests := []struct {
+		name   string
+		model  string
+		allow  bool
+		reason []string // substrings of the reason
+	}{
+		{"a listed model", "gpt-4.1", true, []string{"gpt-4.1", "$2.00", "$8.00"}},
+		{"a dated snapshot of a listed model", "gpt-4.1-2025-04-14", true, []string{"gpt-4.1-2025-04-14"}},
+		{"an operator's price", "my-azure-gpt", true, []string{"$2.50", "$10.00"}},
+		{"explicitly free", "local-llama", true, []string{"free"}},
+		{"unknown", "unknown-model", false, []string{`"unknown-model"`, "no price", PricesSetting, `unknown-model=2.5:10`, "unknown-model=free"}},
+		{"unknown to an empty table", "gpt-4.1", false, nil},
+		{"no model at all", "", false, []string{"no model"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			table := prices
+			if tt.name == "unknown to an empty table" {
+				table = nil
+			}
+			d := PriceDecision(table, tt.model)
+			if d.Allow != tt.allow || d.Rule != RulePrice || d.Reason == "" {
+				t.Errorf("PriceDecision(%q) = %+v, want allow %v", tt.model, d, tt.allow)
+			}
+			for _, w := range tt.reason {
+				if !strings.Contains(d.Reason, w) {
+					t.Errorf("reason %q lacks %q", d.Reason, w)
+				}
+			}
+		})
+	}
+}
+
+func TestParsePrice(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Price
+		wantErr bool
+	}{
+		{"2.5:10", Price{InputPerMillion: 250 * Cent, OutputPerMillion: 10 * Dollar}, false},
+		{" 0.15 : 0.6 ", Price{InputPerMillion: 15 * Cent, OutputPerMillion: 60 * Cent}, false},
+		{"0:0", Price{}, false},
+		{"free", Price{}, false},
+		{"FREE", Price{}, false},
+		{"$1:$2", Price{InputPerMillion: Dollar, OutputPerMillion: 2 * Dollar}, false},
+		{"2.5", Price{}, true},
+		{"a:b", Price{}, true},
+		{"1:-1", Price{}, true},
+		{"", Price{}, true},
+		{"1:2:3", Price{}, true},
+	}
+	for _, tt := range tests {
+		got, err := ParsePrice(tt.in)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("ParsePrice(%q) = %+v, %v; want %+v, error %v", tt.in, got, err, tt.want, tt.wantErr)
 		}
 	}
 }

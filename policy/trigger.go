@@ -4,10 +4,22 @@
 // reason, so every decision can be shown to people and stored with the run.
 package policy
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
-// DefaultTriggerLabel is the issue label that asks LifeOS to work an issue.
+// DefaultTriggerLabel is the issue label that asks LifeOS to work an issue,
+// unless the server's operator sets another (Ceilings.TriggerLabel).
 const DefaultTriggerLabel = "lifeos:do"
+
+// DefaultLabelNamespace starts every label the server acts on besides its
+// own trigger label; a repository's trigger.label must be one or the other,
+// or no labelling ever reaches a run.
+const DefaultLabelNamespace = "lifeos:"
+
+// RuleTriggerNamespace is the rule of LabelDecision.
+const RuleTriggerNamespace = "trigger.namespace"
 
 // Decision is the outcome of one policy rule.
 type Decision struct {
@@ -62,4 +74,26 @@ func RoleOf(roleName, permission string) string {
 		return "none"
 	}
 	return permission
+}
+
+// LabelDecision decides whether label, a repository's trigger label, can
+// ever start a run on a server with ceilings c. The server acts only on its
+// own trigger label and on labels in its namespace, so any other label is
+// dropped when GitHub delivers it: a policy naming one would make LifeOS
+// silently unusable, and is refused instead.
+func LabelDecision(label string, c Ceilings) Decision {
+	server, ns := c.triggerLabel(), c.labelNamespace()
+	switch {
+	case label == server:
+		return Decision{Allow: true, Rule: RuleTriggerNamespace, Reason: fmt.Sprintf("%q is the server's trigger label", label)}
+	case strings.HasPrefix(label, ns):
+		return Decision{Allow: true, Rule: RuleTriggerNamespace, Reason: fmt.Sprintf("%q is in the server's label namespace %q", label, ns)}
+	}
+	fix := fmt.Sprintf("use a label starting with %q or remove trigger.label", ns)
+	if suggestion := ns + label; len([]rune(suggestion)) <= MaxLabelLen {
+		fix = fmt.Sprintf("use a label starting with %q (such as %q) or remove trigger.label", ns, suggestion)
+	}
+	return Decision{Rule: RuleTriggerNamespace, Reason: fmt.Sprintf(
+		"%q can never start a run: this server acts only on its trigger label %q and on labels starting with %q, and ignores every other label; %s",
+		label, server, ns, fix)}
 }

@@ -29,26 +29,46 @@ func budgetLevel(p policy.Policy, s spend) policy.Level {
 	return max(policy.BudgetLevel(s.repo, p.MonthlyBudget), policy.BudgetLevel(s.installation, p.MonthlyBudgetInstallation))
 }
 
+// refusal is why the gate stops a run before any model call: reason is
+// stored with the run, comment is posted on its thread.
+type refusal struct {
+	reason, comment string
+}
+
 // budgetGate decides, before a run, what its month's budgets allow: at 100%
-// nothing runs; from 80% the policy's cheaper model is used.
-func (w *work) budgetGate(ctx context.Context, p policy.Policy) (model string, refusal string, err error) {
+// nothing runs; from 80% the policy's cheaper model is used. Money binds
+// only if every model the run may call has a price, so a run whose model
+// (or the cheaper one it would switch to) has none is refused.
+func (w *work) budgetGate(ctx context.Context, p policy.Policy) (model string, refused *refusal, err error) {
 	s, err := w.spent(ctx)
 	if err != nil {
-		return "", "", err
+		return "", nil, err
 	}
 	level := budgetLevel(p, s)
+	primary := p.Model
+	if primary == "" {
+		primary = w.ModelName // run.go's fallback for a policy without a model
+	}
+	model, budget := primary, policy.Decision{Allow: true, Rule: "budget.monthly", Reason: budgetText(p, s)}
 	switch {
 	case level >= policy.BudgetExhausted:
 		reason := fmt.Sprintf("this month's budget is spent (%s)", budgetText(p, s))
 		w.decide(ctx, policy.Decision{Rule: "budget.monthly", Reason: reason})
-		return "", reason, nil
-	case level >= policy.BudgetDowngrade && p.CheapModel != "" && p.CheapModel != p.Model:
-		w.decide(ctx, policy.Decision{Allow: true, Rule: "budget.downgrade",
-			Reason: fmt.Sprintf("%s; using the cheaper model %s", budgetText(p, s), p.CheapModel)})
-		return p.CheapModel, "", nil
+		return "", &refusal{reason: reason,
+			comment: fmt.Sprintf("LifeOS did not start: %s. New runs resume next month, or when the budget is raised.", reason)}, nil
+	case level >= policy.BudgetDowngrade && p.CheapModel != "" && p.CheapModel != primary:
+		model = p.CheapModel
+		budget = policy.Decision{Allow: true, Rule: "budget.downgrade",
+			Reason: fmt.Sprintf("%s; using the cheaper model %s", budgetText(p, s), p.CheapModel)}
 	}
-	w.decide(ctx, policy.Decision{Allow: true, Rule: "budget.monthly", Reason: budgetText(p, s)})
-	return p.Model, "", nil
+	w.decide(ctx, budget)
+	for _, m := range []string{primary, model} {
+		if d := policy.PriceDecision(w.Prices, m); !d.Allow {
+			w.decide(ctx, d)
+			return "", &refusal{reason: d.Reason, comment: fmt.Sprintf("LifeOS did not start: %s.", d.Reason)}, nil
+		}
+	}
+	return model, nil, nil
 }
 
 // budgetNotices tells the thread when this run's spending crossed 50%, 80%

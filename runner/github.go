@@ -104,19 +104,19 @@ func snapshot(ctx context.Context, gh *github.Client, dl *http.Client, repo repo
 func commitChanges(ctx context.Context, gh *github.Client, repo repoRef, parent head, changes []agent.Change, message string) (string, error) {
 	entries := make([]*github.TreeEntry, 0, len(changes))
 	for _, c := range changes {
-		e := &github.TreeEntry{Path: github.String(c.Path), Mode: github.String(c.Mode), Type: github.String("blob")}
+		e := &github.TreeEntry{Path: github.Ptr(c.Path), Mode: github.Ptr(c.Mode), Type: github.Ptr("blob")}
 		if e.GetMode() == "" {
-			e.Mode = github.String("100644")
+			e.Mode = github.Ptr("100644")
 		}
 		switch {
 		case c.Delete:
 			// SHA and Content both nil: go-github sends "sha": null.
 		case utf8.Valid(c.Content):
-			e.Content = github.String(string(c.Content))
+			e.Content = github.Ptr(string(c.Content))
 		default:
 			// Tree entries carry text; bytes go up as a base64 blob first.
 			blob, _, err := gh.Git.CreateBlob(ctx, repo.Owner, repo.Name, github.Blob{
-				Content: github.String(encodeBase64(c.Content)), Encoding: github.String("base64"),
+				Content: github.Ptr(encodeBase64(c.Content)), Encoding: github.Ptr("base64"),
 			})
 			if err != nil {
 				return "", fmt.Errorf("create blob for %s in %s: %w", c.Path, repo, err)
@@ -134,9 +134,9 @@ func commitChanges(ctx context.Context, gh *github.Client, repo repoRef, parent 
 		return "", fmt.Errorf("create tree in %s: %w", repo, err)
 	}
 	commit, _, err := gh.Git.CreateCommit(ctx, repo.Owner, repo.Name, github.Commit{
-		Message: github.String(message),
+		Message: github.Ptr(message),
 		Tree:    &github.Tree{SHA: tree.SHA},
-		Parents: []*github.Commit{{SHA: github.String(parent.CommitSHA)}},
+		Parents: []*github.Commit{{SHA: github.Ptr(parent.CommitSHA)}},
 	}, nil)
 	if err != nil {
 		return "", fmt.Errorf("create commit in %s: %w", repo, err)
@@ -190,7 +190,7 @@ func openPull(ctx context.Context, gh *github.Client, repo repoRef, branch, base
 }
 
 func comment(ctx context.Context, gh *github.Client, repo repoRef, number int, body string) (*github.IssueComment, error) {
-	c, _, err := gh.Issues.CreateComment(ctx, repo.Owner, repo.Name, number, &github.IssueComment{Body: github.String(body)})
+	c, _, err := gh.Issues.CreateComment(ctx, repo.Owner, repo.Name, number, &github.IssueComment{Body: github.Ptr(body)})
 	if err != nil {
 		return nil, fmt.Errorf("comment on %s#%d: %w", repo, number, err)
 	}

@@ -132,10 +132,10 @@ func (w *work) do(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if refusal != "" {
-		out.Status, out.Error = store.StatusDenied, refusal
+	if refusal != nil {
+		out.Status, out.Error = store.StatusDenied, refusal.reason
 		w.conclude(out)
-		w.tell(ctx, w.gh, req.repo, req.replyTo, fmt.Sprintf("LifeOS did not start: %s. New runs resume next month, or when the budget is raised.", refusal))
+		w.tell(ctx, w.gh, req.repo, req.replyTo, refusal.comment)
 		return nil
 	}
 	if modelName == "" {
@@ -325,7 +325,7 @@ func (w *work) openProposals(ctx context.Context, proposals []agent.Proposal) {
 		body := fmt.Sprintf("%s\n\n<sub>Proposed by LifeOS in run %d while working on #%d. Add the `%s` label to have LifeOS do it, or close it.</sub>",
 			p.Body, w.run.ID, w.req.issueNumber, policy.DefaultTriggerLabel)
 		issue, _, err := w.gh.Issues.Create(ctx, w.req.repo.Owner, w.req.repo.Name, &github.IssueRequest{
-			Title: github.String(p.Title), Body: github.String(body), Labels: &[]string{ProposalLabel},
+			Title: github.Ptr(p.Title), Body: github.Ptr(body), Labels: &[]string{ProposalLabel},
 		})
 		if err != nil {
 			w.log.Error().Err(err).Str("title", p.Title).Msg("Could not open a proposed issue")
@@ -339,6 +339,10 @@ func (w *work) openProposals(ctx context.Context, proposals []agent.Proposal) {
 // asked for, the minimum permission and the allowlists.
 func (w *work) mayRun(ctx context.Context, pol policy.Policy) (policy.Decision, bool) {
 	req := w.req
+	if d := policy.LabelDecision(pol.TriggerLabel, w.Ceilings); !d.Allow {
+		w.decide(ctx, d) // the policy's label is unreachable: say so, whatever started the run
+		return d, false
+	}
 	if req.trigger == "label" && req.label != pol.TriggerLabel {
 		d := policy.Decision{Rule: "trigger.label", Reason: fmt.Sprintf("this repository's trigger label is %q, not %q", pol.TriggerLabel, req.label)}
 		w.decide(ctx, d)
@@ -413,10 +417,10 @@ func (w *work) pushNewBranch(ctx context.Context, name, sha string) error {
 
 func (w *work) openPR(ctx context.Context, name string, res *agent.Result) (*github.PullRequest, error) {
 	pr, resp, err := w.gh.PullRequests.Create(ctx, w.req.repo.Owner, w.req.repo.Name, &github.NewPullRequest{
-		Title: github.String(w.req.issue.GetTitle()),
-		Head:  github.String(name),
-		Base:  github.String(w.req.defaultBranch),
-		Body:  github.String(prBody(w.req.issueNumber, w.run.ID, res)),
+		Title: github.Ptr(w.req.issue.GetTitle()),
+		Head:  github.Ptr(name),
+		Base:  github.Ptr(w.req.defaultBranch),
+		Body:  github.Ptr(prBody(w.req.issueNumber, w.run.ID, res)),
 	})
 	if err == nil {
 		return pr, nil

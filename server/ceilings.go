@@ -9,10 +9,21 @@ import (
 
 // LoadCeilings reads the server's policy ceilings, the limits a repository
 // may lower and never raise, from the environment. Unset values keep
-// policy.DefaultCeilings.
+// policy.DefaultCeilings. It is the one reader of the settings it covers
+// (LIFEOS_TRIGGER_LABEL, LIFEOS_MODEL, LIFEOS_MAX_TURNS among them):
+// LoadConfig takes their values from the ceilings it returns.
 func LoadCeilings(getenv func(string) string) (policy.Ceilings, error) {
 	c := policy.DefaultCeilings()
 	var err error
+	if v := getenv("LIFEOS_TRIGGER_LABEL"); v != "" {
+		switch n := len([]rune(v)); {
+		case strings.TrimSpace(v) == "":
+			return c, &ConfigError{"LIFEOS_TRIGGER_LABEL", "must be a label name, got only spaces"}
+		case n > policy.MaxLabelLen:
+			return c, &ConfigError{"LIFEOS_TRIGGER_LABEL", fmt.Sprintf("has %d characters; GitHub labels have at most %d", n, policy.MaxLabelLen)}
+		}
+		c.TriggerLabel = v
+	}
 	if c.MaxTurns, err = intSetting(getenv, "LIFEOS_MAX_TURNS", c.MaxTurns, 1, 1000); err != nil {
 		return c, err
 	}
@@ -61,12 +72,14 @@ func LoadCeilings(getenv func(string) string) (policy.Ceilings, error) {
 }
 
 // LoadPrices returns the price table: policy.DefaultPrices plus
-// LIFEOS_PRICES, a comma-separated list of model=input:output in US dollars
-// per million tokens (e.g. "llama3=0:0,my-azure-gpt=2.5:10"). Models not in
-// the table cost nothing.
+// LIFEOS_PRICES (policy.PricesSetting), a comma-separated list of
+// model=input:output in US dollars per million tokens, or model=free
+// (e.g. "llama3=free,my-azure-gpt=2.5:10"). No run starts on a model
+// missing from the table (see policy.PriceDecision), so a free model has to
+// be marked free.
 func LoadPrices(getenv func(string) string) (policy.PriceTable, error) {
 	t := policy.DefaultPrices()
-	v := getenv("LIFEOS_PRICES")
+	v := getenv(policy.PricesSetting)
 	if v == "" {
 		return t, nil
 	}
@@ -75,17 +88,16 @@ func LoadPrices(getenv func(string) string) (policy.PriceTable, error) {
 		if item == "" {
 			continue
 		}
-		model, prices, ok := strings.Cut(item, "=")
-		in, out, ok2 := strings.Cut(prices, ":")
-		if !ok || !ok2 || strings.TrimSpace(model) == "" {
-			return nil, &ConfigError{"LIFEOS_PRICES", fmt.Sprintf("entry %q is not model=input:output", item)}
+		model, price, ok := strings.Cut(item, "=")
+		model = strings.TrimSpace(model)
+		if !ok || model == "" {
+			return nil, &ConfigError{policy.PricesSetting, fmt.Sprintf("entry %q is not model=input:output or model=%s", item, policy.PriceFree)}
 		}
-		inM, err1 := policy.ParseMoney(strings.TrimSpace(in))
-		outM, err2 := policy.ParseMoney(strings.TrimSpace(out))
-		if err1 != nil || err2 != nil {
-			return nil, &ConfigError{"LIFEOS_PRICES", fmt.Sprintf("entry %q has a price that is not an amount in US dollars", item)}
+		p, err := policy.ParsePrice(price)
+		if err != nil {
+			return nil, &ConfigError{policy.PricesSetting, fmt.Sprintf("entry %q: %v", item, err)}
 		}
-		t[strings.TrimSpace(model)] = policy.Price{InputPerMillion: inM, OutputPerMillion: outM}
+		t[model] = p
 	}
 	return t, nil
 }

@@ -20,14 +20,18 @@ const (
 	DefaultV3APIURL = "https://api.github.com/"
 	DefaultV4APIURL = "https://api.github.com/graphql"
 	DefaultDataDir  = "./data"
-	DefaultModel    = "gpt-4.1"
+	// DefaultModel is the model of runs unless LIFEOS_MODEL or a
+	// repository's policy names another.
+	DefaultModel = policy.DefaultModel
 	// DefaultMaxCIFixes bounds fix runs started by failed CI on one PR.
 	DefaultMaxCIFixes = 2
-	DefaultMaxTurns   = 0 // 0: the agent's own default
 	DefaultMaxTokens  = 0 // 0: the agent's own default
 )
 
-// Config is everything LifeOS reads from its environment.
+// Config is everything LifeOS reads from its environment. TriggerLabel,
+// Model and MaxTurns are copies of Ceilings.TriggerLabel,
+// Ceilings.DefaultModel and Ceilings.MaxTurns, for the parts of the server
+// that take them directly; each setting is read once, by LoadCeilings.
 type Config struct {
 	Port           int
 	IntegrationID  int64
@@ -69,10 +73,8 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		WebhookSecret: getenv("GITHUB_APP_WEBHOOK_SECRET"),
 		OpenAIAPIKey:  getenv("OPENAI_API_KEY"),
 		OpenAIBaseURL: getenv("OPENAI_BASE_URL"),
-		Model:         orDefault(getenv("LIFEOS_MODEL"), DefaultModel),
 		DatabaseURL:   getenv("DATABASE_URL"),
 		DataDir:       orDefault(getenv("LIFEOS_DATA_DIR"), DefaultDataDir),
-		TriggerLabel:  orDefault(getenv("LIFEOS_TRIGGER_LABEL"), policy.DefaultTriggerLabel),
 		AppSlug:       getenv("LIFEOS_APP_SLUG"), // an override: the slug is read from GitHub
 	}
 	var err error
@@ -109,9 +111,6 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return nil, &ConfigError{"DATABASE_URL", "must be a postgres:// URL, or empty for the embedded SQLite file"}
 	}
-	if c.MaxTurns, err = intSetting(getenv, "LIFEOS_MAX_TURNS", DefaultMaxTurns, 1, 1000); err != nil {
-		return nil, err
-	}
 	maxTokens, err := intSetting(getenv, "LIFEOS_MAX_TOKENS", DefaultMaxTokens, 1000, 1<<40)
 	if err != nil {
 		return nil, err
@@ -123,6 +122,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	if c.Ceilings, err = LoadCeilings(getenv); err != nil {
 		return nil, err
 	}
+	c.TriggerLabel, c.Model, c.MaxTurns = c.Ceilings.TriggerLabel, c.Ceilings.DefaultModel, c.Ceilings.MaxTurns
 	if c.Prices, err = LoadPrices(getenv); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/lifeos/lifeos/policy"
 )
 
 func testEnv(t *testing.T, over map[string]string) func(string) string {
@@ -67,6 +69,10 @@ func TestLoadConfigErrorsNameTheSetting(t *testing.T) {
 		{map[string]string{"LIFEOS_PRICES": "llama=a:b"}, "LIFEOS_PRICES"},
 		{map[string]string{"LIFEOS_MONTHLY_BUDGET": "-3"}, "LIFEOS_MONTHLY_BUDGET"},
 		{map[string]string{"LIFEOS_MAX_AUTONOMY": "5"}, "LIFEOS_MAX_AUTONOMY"},
+		{map[string]string{"LIFEOS_PRICES": "llama=cheap"}, "LIFEOS_PRICES"},
+		{map[string]string{"LIFEOS_PRICES": "=1:2"}, "LIFEOS_PRICES"},
+		{map[string]string{"LIFEOS_TRIGGER_LABEL": "  "}, "LIFEOS_TRIGGER_LABEL"},
+		{map[string]string{"LIFEOS_TRIGGER_LABEL": strings.Repeat("x", 51)}, "LIFEOS_TRIGGER_LABEL"},
 	}
 	for _, tt := range tests {
 		_, err := LoadConfig(testEnv(t, tt.over))
@@ -101,5 +107,88 @@ func TestLoadConfigPricesAndCeilings(t *testing.T) {
 	}
 	if c.Ceilings.MonthlyBudgetRepo.String() != "$20.00" || c.Ceilings.MaxAutonomy != 3 || len(c.Ceilings.AllowedModels) != 2 {
 		t.Errorf("ceilings = %+v", c.Ceilings)
+	}
+}
+
+func TestLoadConfigServerSettingsReachTheCeilings(t *testing.T) {
+	tests := []struct {
+		name  string
+		over  map[string]string
+		check func(t *testing.T, c *Config)
+	}{
+		{"trigger label", map[string]string{"LIFEOS_TRIGGER_LABEL": "lifeos:go"}, func(t *testing.T, c *Config) {
+			if c.TriggerLabel != "lifeos:go" || c.Ceilings.TriggerLabel != "lifeos:go" || c.Ceilings.LabelNamespace != policy.DefaultLabelNamespace {
+				t.Errorf("label %q, ceilings %+v", c.TriggerLabel, c.Ceilings)
+			}
+		}},
+		{"default trigger label", nil, func(t *testing.T, c *Config) {
+			if c.TriggerLabel != policy.DefaultTriggerLabel || c.Ceilings.TriggerLabel != policy.DefaultTriggerLabel {
+				t.Errorf("label %q, ceilings %+v", c.TriggerLabel, c.Ceilings)
+			}
+		}},
+		{"model", map[string]string{"LIFEOS_MODEL": "my-model"}, func(t *testing.T, c *Config) {
+			if c.Model != "my-model" || c.Ceilings.DefaultModel != "my-model" {
+				t.Errorf("model %q, ceilings %+v", c.Model, c.Ceilings)
+			}
+		}},
+		{"max turns", map[string]string{"LIFEOS_MAX_TURNS": "12"}, func(t *testing.T, c *Config) {
+			if c.MaxTurns != 12 || c.Ceilings.MaxTurns != 12 {
+				t.Errorf("max turns %d, ceilings %+v", c.MaxTurns, c.Ceilings)
+			}
+		}},
+		{"default max turns", nil, func(t *testing.T, c *Config) {
+			if c.MaxTurns != policy.DefaultMaxTurns || c.Ceilings.MaxTurns != policy.DefaultMaxTurns {
+				t.Errorf("max turns %d, ceilings %+v", c.MaxTurns, c.Ceilings)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := LoadConfig(testEnv(t, tt.over))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+// TestLoadConfigReadsEachSettingOnce: one setting has one reader, so the
+// server and its ceilings cannot disagree about it.
+func TestLoadConfigReadsEachSettingOnce(t *testing.T) {
+	env := testEnv(t, nil)
+	reads := map[string]int{}
+	if _, err := LoadConfig(func(k string) string { reads[k]++; return env(k) }); err != nil {
+		t.Fatal(err)
+	}
+	for k, n := range reads {
+		if n != 1 {
+			t.Errorf("%s read %d times", k, n)
+		}
+	}
+	for _, k := range []string{"LIFEOS_TRIGGER_LABEL", "LIFEOS_MODEL", "LIFEOS_MAX_TURNS", "LIFEOS_PRICES"} {
+		if reads[k] == 0 {
+			t.Errorf("%s never read", k)
+		}
+	}
+}
+
+func TestLoadPricesMarksModelsFree(t *testing.T) {
+	prices, err := LoadPrices(func(k string) string {
+		if k == policy.PricesSetting {
+			return "llama3=free, local=0:0, my-model=2.5:10"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"llama3", "local", "my-model", "gpt-4.1"} {
+		if d := policy.PriceDecision(prices, m); !d.Allow {
+			t.Errorf("%s: %s", m, d.Reason)
+		}
+	}
+	if d := policy.PriceDecision(prices, "other"); d.Allow {
+		t.Errorf("an unlisted model is priced: %s", d.Reason)
 	}
 }
