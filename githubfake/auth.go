@@ -33,13 +33,15 @@ const (
 // permission), which GitHub Apps rarely get.
 func DefaultPermissions() map[string]string {
 	return map[string]string{
-		"metadata":      "read",
-		"contents":      "write",
-		"issues":        "write",
-		"pull_requests": "write",
-		"checks":        "write",
-		"actions":       "read",
-		"members":       "read",
+		"metadata":       "read",
+		"contents":       "write",
+		"issues":         "write",
+		"pull_requests":  "write",
+		"checks":         "write",
+		"statuses":       "write",
+		"administration": "read",
+		"actions":        "read",
+		"members":        "read",
 	}
 }
 

@@ -531,7 +531,7 @@ func (s *Server) getBranch(c *call) reply {
 	return jsonReply(http.StatusOK, &github.Branch{
 		Name:      ptr(name),
 		Commit:    commit,
-		Protected: ptr(false),
+		Protected: ptr(len(c.repo.required[name]) > 0),
 	})
 }
 

@@ -270,7 +270,11 @@ func (s *Server) pullJSON(r *repoState, is *issueState) *github.PullRequest {
 			clean := len(m.conflicts) == 0
 			out.Mergeable = ptr(clean)
 			out.Rebaseable = ptr(clean)
-			out.MergeableState = ptr(map[bool]string{true: "clean", false: "dirty"}[clean])
+			state := map[bool]string{true: "clean", false: "dirty"}[clean]
+			if _, unmet := r.unmetRequiredCheck(p.baseRef, p.headSHA); clean && unmet {
+				state = "blocked" // mergeable, but branch protection refuses it
+			}
+			out.MergeableState = ptr(state)
 		}
 	}
 	out.Base = s.branchJSON(r, p.baseRef, baseSHA)
@@ -459,6 +463,10 @@ func (s *Server) mergePull(c *call) reply {
 	}
 	if p.draft {
 		return errReply(http.StatusMethodNotAllowed, "Pull Request is still a draft")
+	}
+	if msg, unmet := r.unmetRequiredCheck(p.baseRef, p.headSHA); unmet {
+		// Branch protection: GitHub refuses the merge, whoever asks.
+		return errReply(http.StatusMethodNotAllowed, msg)
 	}
 	now := s.now()
 	objs := r.objects

@@ -76,6 +76,7 @@ func (s *Server) AddRepoFiles(installationID int64, fullName string, files map[s
 		labels: map[string]*labelState{}, reviews: map[int64]*reviewState{},
 		reviewComments: map[int64]*reviewCommentState{}, roles: map[string]string{},
 		checkRuns: map[int64]*checkRunState{}, checkSuites: map[int64]*checkSuiteState{},
+		required: map[string][]string{},
 	}
 	flat := map[string]fileEntry{}
 	for p, f := range files {

@@ -20,6 +20,9 @@ func (s *Server) routeTable() map[string]route {
 		checksR      = "checks:read"
 		checksW      = "checks:write"
 		actionsR     = "actions:read"
+		statusesR    = "statuses:read"
+		statusesW    = "statuses:write"
+		adminR       = "administration:read"
 		orgMembersR  = "members:read"
 		repoPrefix   = "/repos/{owner}/{repo}"
 		issuePrefix  = repoPrefix + "/issues"
@@ -39,6 +42,10 @@ func (s *Server) routeTable() map[string]route {
 		"GET " + repoPrefix + "/contents/{path}":                     inst(s.getContents, contentsR),
 		"GET " + repoPrefix + "/tarball/{ref}":                       inst(s.getTarball, contentsR),
 		"GET " + repoPrefix + "/collaborators/{username}/permission": inst(s.getPermission, meta),
+
+		"GET " + repoPrefix + "/commits/{ref}/status":                                inst(s.getCombinedStatus, statusesR),
+		"POST " + repoPrefix + "/statuses/{sha}":                                     inst(s.createStatus, statusesW),
+		"GET " + repoPrefix + "/branches/{branch}/protection/required_status_checks": inst(s.getRequiredStatusChecks, adminR),
 
 		"GET " + gitPrefix + "/ref/{ref}":            inst(s.getRef, contentsR),
 		"POST " + gitPrefix + "/refs":                inst(s.createRef, contentsW),

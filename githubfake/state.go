@@ -54,6 +54,8 @@ type repoState struct {
 
 	checkRuns   map[int64]*checkRunState
 	checkSuites map[int64]*checkSuiteState
+	statuses    []*statusState      // oldest first
+	required    map[string][]string // branch -> required status check contexts
 }
 
 func (r *repoState) fullName() string { return r.owner + "/" + r.name }
@@ -174,6 +176,18 @@ type checkRunState struct {
 	runID       int64 // workflow run of an Actions job
 	log         string
 	steps       []JobStep
+}
+
+// statusState is a commit status, one of possibly many for its context.
+type statusState struct {
+	id          int64
+	sha         string
+	context     string
+	state       string // "error", "failure", "pending" or "success"
+	description string
+	targetURL   string
+	creator     string
+	createdAt   time.Time
 }
 
 // download is a short-lived, token-guarded URL the double hands out in a

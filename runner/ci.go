@@ -29,6 +29,11 @@ const (
 	logTailBytes = 8 << 10
 )
 
+// maxAnnotations bounds the annotations of one failed check that go into
+// the prompt: a linter can report thousands, and the first few hundred say
+// what is wrong.
+const maxAnnotations = 300
+
 // failedConclusions are check conclusions that mean the change is broken.
 var failedConclusions = map[string]bool{"failure": true, "timed_out": true}
 
@@ -170,12 +175,21 @@ func (r *Runner) ciPull(ctx context.Context, gh *github.Client, repo repoRef, pr
 
 // failedChecks gathers what failed: names, conclusions, output summaries,
 // annotations, and for GitHub Actions the tail of the job's log. Checks
-// reported by LifeOS itself are never inputs.
+// reported by LifeOS itself are never inputs. Every page of runs and jobs
+// is read: a failure on a later page is a failure too.
 func (r *Runner) failedChecks(ctx context.Context, gh *github.Client, repo repoRef, suiteID, workflowRunID int64) ([]failedCheck, error) {
-	var out []failedCheck
 	if suiteID != 0 {
-		res, _, err := gh.Checks.ListCheckRunsCheckSuite(ctx, repo.Owner, repo.Name, suiteID, &github.ListCheckRunsOptions{
-			Filter: github.String("latest"), ListOptions: github.ListOptions{PerPage: 100}})
+		return r.failedSuiteRuns(ctx, gh, repo, suiteID)
+	}
+	return r.failedJobs(ctx, gh, repo, workflowRunID)
+}
+
+// failedSuiteRuns gathers the failed check runs of a check suite.
+func (r *Runner) failedSuiteRuns(ctx context.Context, gh *github.Client, repo repoRef, suiteID int64) ([]failedCheck, error) {
+	var out []failedCheck
+	opts := &github.ListCheckRunsOptions{Filter: github.Ptr("latest"), ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		res, resp, err := gh.Checks.ListCheckRunsCheckSuite(ctx, repo.Owner, repo.Name, suiteID, opts)
 		if err != nil {
 			return nil, fmt.Errorf("list check runs of suite %d in %s: %w", suiteID, repo, err)
 		}
@@ -195,42 +209,66 @@ func (r *Runner) failedChecks(ctx context.Context, gh *github.Client, repo repoR
 			}
 			out = append(out, fc)
 		}
-		return out, nil
-	}
-	jobs, _, err := gh.Actions.ListWorkflowJobs(ctx, repo.Owner, repo.Name, workflowRunID, &github.ListWorkflowJobsOptions{
-		Filter: "latest", ListOptions: github.ListOptions{PerPage: 100}})
-	if err != nil {
-		return nil, fmt.Errorf("list jobs of workflow run %d in %s: %w", workflowRunID, repo, err)
-	}
-	for _, job := range jobs.Jobs {
-		if !failedConclusions[job.GetConclusion()] {
-			continue
+		if resp.NextPage == 0 {
+			return out, nil
 		}
-		fc := failedCheck{Name: job.GetName(), Conclusion: job.GetConclusion()}
-		for _, st := range job.Steps {
-			if failedConclusions[st.GetConclusion()] {
-				fc.Summary += fmt.Sprintf("step %q: %s\n", st.GetName(), st.GetConclusion())
-			}
-		}
-		if fc.Annotations, err = r.annotations(ctx, gh, repo, job.GetID()); err != nil {
-			return nil, err
-		}
-		fc.LogTail = r.jobLogTail(ctx, gh, repo, job.GetID())
-		out = append(out, fc)
+		opts.Page = resp.NextPage
 	}
-	return out, nil
 }
 
+// failedJobs gathers the failed jobs of a GitHub Actions workflow run.
+func (r *Runner) failedJobs(ctx context.Context, gh *github.Client, repo repoRef, workflowRunID int64) ([]failedCheck, error) {
+	var out []failedCheck
+	opts := &github.ListWorkflowJobsOptions{Filter: "latest", ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		jobs, resp, err := gh.Actions.ListWorkflowJobs(ctx, repo.Owner, repo.Name, workflowRunID, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list jobs of workflow run %d in %s: %w", workflowRunID, repo, err)
+		}
+		for _, job := range jobs.Jobs {
+			if !failedConclusions[job.GetConclusion()] {
+				continue
+			}
+			fc := failedCheck{Name: job.GetName(), Conclusion: job.GetConclusion()}
+			for _, st := range job.Steps {
+				if failedConclusions[st.GetConclusion()] {
+					fc.Summary += fmt.Sprintf("step %q: %s\n", st.GetName(), st.GetConclusion())
+				}
+			}
+			if fc.Annotations, err = r.annotations(ctx, gh, repo, job.GetID()); err != nil {
+				return nil, err
+			}
+			fc.LogTail = r.jobLogTail(ctx, gh, repo, job.GetID())
+			out = append(out, fc)
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// annotations reads a check run's annotations, every page up to
+// maxAnnotations; past that, one line says that more were left out.
 func (r *Runner) annotations(ctx context.Context, gh *github.Client, repo repoRef, checkRunID int64) ([]string, error) {
-	as, _, err := gh.Checks.ListCheckRunAnnotations(ctx, repo.Owner, repo.Name, checkRunID, &github.ListOptions{PerPage: 50})
-	if err != nil {
-		return nil, fmt.Errorf("list annotations of check run %d in %s: %w", checkRunID, repo, err)
-	}
+	opts := &github.ListOptions{PerPage: 100}
 	var out []string
-	for _, a := range as {
-		out = append(out, fmt.Sprintf("%s:%d: %s: %s", a.GetPath(), a.GetStartLine(), a.GetAnnotationLevel(), a.GetMessage()))
+	for {
+		as, resp, err := gh.Checks.ListCheckRunAnnotations(ctx, repo.Owner, repo.Name, checkRunID, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list annotations of check run %d in %s: %w", checkRunID, repo, err)
+		}
+		for _, a := range as {
+			out = append(out, fmt.Sprintf("%s:%d: %s: %s", a.GetPath(), a.GetStartLine(), a.GetAnnotationLevel(), a.GetMessage()))
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		if len(out) >= maxAnnotations {
+			return append(out[:maxAnnotations], "(more annotations not shown)"), nil
+		}
+		opts.Page = resp.NextPage
 	}
-	return out, nil
 }
 
 // jobLogTail returns the end of an Actions job's log, best effort: a fix

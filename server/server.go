@@ -109,14 +109,7 @@ func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*S
 	run.Waker = q
 
 	base := handlers.Base{Queue: q, TriggerLabel: cfg.TriggerLabel, AppSlug: app.Slug}
-	dispatcher := githubapp.NewEventDispatcher([]githubapp.EventHandler{
-		&handlers.Issues{Base: base},
-		&handlers.IssueComment{Base: base},
-		&handlers.PullRequestReview{Base: base},
-		&handlers.CheckSuite{Base: base},
-		&handlers.WorkflowRun{Base: base},
-		&handlers.PullRequest{Base: base},
-	}, cfg.WebhookSecret)
+	dispatcher := githubapp.NewEventDispatcher(handlers.All(base), cfg.WebhookSecret)
 
 	s := &Server{cfg: cfg, opts: opts, log: log, db: db, store: st, queue: q}
 	r := chi.NewRouter()

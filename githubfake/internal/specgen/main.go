@@ -25,7 +25,7 @@ import (
 )
 
 // operations lists every "METHOD /path/template" githubfake serves. Keep it
-// in step with the handler table in githubfake/server.go; a test there
+// in step with the handler table in githubfake/routes.go; a test there
 // checks both directions.
 var operations = []string{
 	"GET /app",
@@ -39,6 +39,10 @@ var operations = []string{
 	"GET /repos/{owner}/{repo}/contents/{path}",
 	"GET /repos/{owner}/{repo}/tarball/{ref}",
 	"GET /repos/{owner}/{repo}/collaborators/{username}/permission",
+
+	"GET /repos/{owner}/{repo}/commits/{ref}/status",
+	"POST /repos/{owner}/{repo}/statuses/{sha}",
+	"GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
 
 	"GET /repos/{owner}/{repo}/git/ref/{ref}",
 	"POST /repos/{owner}/{repo}/git/refs",
