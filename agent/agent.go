@@ -12,6 +12,8 @@ import (
 
 	"github.com/openai/openai-go"
 	"github.com/rs/zerolog"
+
+	"github.com/lifeos/lifeos/workspace"
 )
 
 // Defaults for Limits fields left zero.
@@ -185,7 +187,7 @@ type Result struct {
 	// Summary is the model's finish summary (the PR text, or the plan).
 	Summary string `json:"summary"`
 	// Changes is the change set, sorted by path.
-	Changes []Change `json:"changes"`
+	Changes []workspace.Change `json:"changes"`
 	// Turns is the number of model calls that returned.
 	Turns int `json:"turns"`
 	// Calls holds one Usage per model call, in order.
@@ -219,14 +221,14 @@ type Agent struct {
 	// plan-only runs). A non-empty result is sent back to the model as the
 	// finish call's error once, so it can repair its change set; a second
 	// rejection stops the run with ErrRejected.
-	Review func(changes []Change) string
+	Review func(changes []workspace.Change) string
 }
 
 // run is the state of one Run.
 type run struct {
 	a     *Agent
 	task  Task
-	ws    *Workspace
+	ws    *workspace.Workspace
 	lim   Limits
 	res   *Result
 	msgs  []openai.ChatCompletionMessageParamUnion
@@ -244,9 +246,9 @@ type run struct {
 // only when the model finished (Stop "finished"); otherwise it wraps
 // ErrTurnLimit, ErrTokenLimit, ErrModel, ErrNoFinish, ErrRejected, the
 // OnCall error, or ctx.Err().
-func (a *Agent) Run(ctx context.Context, task Task, ws *Workspace) (*Result, error) {
+func (a *Agent) Run(ctx context.Context, task Task, ws *workspace.Workspace) (*Result, error) {
 	if ws == nil {
-		ws = NewWorkspace(nil)
+		ws = workspace.New(nil)
 	}
 	lim := a.Limits.withDefaults()
 	r := &run{

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/modelfake"
+	"github.com/lifeos/lifeos/workspace"
 )
 
 const testModel = "gpt-test"
@@ -47,18 +48,18 @@ var testTask = Task{
 	PreviousSummary: "Earlier attempt renamed nothing.",
 }
 
-func (h *harness) run(t *testing.T, files map[string]string, replies ...modelfake.Reply) (*Result, error, *Workspace) {
+func (h *harness) run(t *testing.T, files map[string]string, replies ...modelfake.Reply) (*Result, error, *workspace.Workspace) {
 	t.Helper()
 	return h.runTask(t, testTask, files, replies...)
 }
 
-func (h *harness) runTask(t *testing.T, task Task, files map[string]string, replies ...modelfake.Reply) (*Result, error, *Workspace) {
+func (h *harness) runTask(t *testing.T, task Task, files map[string]string, replies ...modelfake.Reply) (*Result, error, *workspace.Workspace) {
 	t.Helper()
 	snap := map[string][]byte{}
 	for p, c := range files {
 		snap[p] = []byte(c)
 	}
-	ws := NewWorkspace(NewSnapshot(snap))
+	ws := workspace.New(workspace.NewSnapshot(snap))
 	h.srv.Script(replies...)
 	res, err := h.agent.Run(context.Background(), task, ws)
 	if res == nil {
@@ -103,7 +104,7 @@ func TestRunHappyPath(t *testing.T) {
 	if res.Stop != StopFinished || res.Summary != "Fix the greeting typo." || res.Turns != 3 {
 		t.Errorf("result = stop %q summary %q turns %d", res.Stop, res.Summary, res.Turns)
 	}
-	want := []Change{{Path: "main.go", Content: []byte("package main\n\nfunc greet() string { return \"hello\" }\n"), Mode: ModeFile}}
+	want := []workspace.Change{{Path: "main.go", Content: []byte("package main\n\nfunc greet() string { return \"hello\" }\n"), Mode: workspace.ModeFile}}
 	if !reflect.DeepEqual(res.Changes, want) {
 		t.Errorf("Changes = %+v, want %+v", res.Changes, want)
 	}
@@ -175,9 +176,9 @@ func TestRunWriteDeleteSemantics(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	want := []Change{
-		{Path: "docs/new.md", Content: []byte("# New\n"), Mode: ModeFile},
-		{Path: "old.txt", Delete: true, Mode: ModeFile},
+	want := []workspace.Change{
+		{Path: "docs/new.md", Content: []byte("# New\n"), Mode: workspace.ModeFile},
+		{Path: "old.txt", Delete: true, Mode: workspace.ModeFile},
 	}
 	if !reflect.DeepEqual(res.Changes, want) || !reflect.DeepEqual(ws.Changes(), want) {
 		t.Errorf("Changes = %+v, want %+v", res.Changes, want)
@@ -439,7 +440,7 @@ func TestRunStops(t *testing.T) {
 		},
 		{
 			name:    "review rejects twice",
-			setup:   func(h *harness) { h.agent.Review = func([]Change) string { return "no tests changed" } },
+			setup:   func(h *harness) { h.agent.Review = func([]workspace.Change) string { return "no tests changed" } },
 			replies: []modelfake.Reply{modelfake.Finish("v1"), modelfake.Finish("v2")},
 			wantErr: ErrRejected, wantStop: StopRejected, wantTurns: 2, wantReqs: 2,
 			wantInErr: []string{"no tests changed"},
@@ -511,8 +512,8 @@ func TestModelRetriesWithDefaults(t *testing.T) {
 
 func TestReviewRejectsOnceThenAccepts(t *testing.T) {
 	h := newHarness(t)
-	var seen [][]Change
-	h.agent.Review = func(changes []Change) string {
+	var seen [][]workspace.Change
+	h.agent.Review = func(changes []workspace.Change) string {
 		seen = append(seen, changes)
 		if len(changes) < 2 {
 			return "also update the changelog"
@@ -541,7 +542,7 @@ func TestReviewRejectsOnceThenAccepts(t *testing.T) {
 
 func TestPlanOnly(t *testing.T) {
 	h := newHarness(t)
-	h.agent.Review = func([]Change) string { return "must not be called in plan-only runs" }
+	h.agent.Review = func([]workspace.Change) string { return "must not be called in plan-only runs" }
 	task := testTask
 	task.PlanOnly = true
 	res, err, _ := h.runTask(t, task, map[string]string{"main.go": mainGo},
@@ -580,7 +581,7 @@ func TestPlanOnly(t *testing.T) {
 func TestCancellation(t *testing.T) {
 	t.Run("during a model call", func(t *testing.T) {
 		h := newHarness(t)
-		ws := NewWorkspace(NewSnapshot(map[string][]byte{"main.go": []byte(mainGo)}))
+		ws := workspace.New(workspace.NewSnapshot(map[string][]byte{"main.go": []byte(mainGo)}))
 		h.srv.Script(
 			modelfake.Calls(call("w1", "write_file", map[string]any{"path": "a.txt", "content": "a"})),
 			modelfake.Reply{Content: "never", Delay: 10 * time.Second},
@@ -652,12 +653,12 @@ func TestConcurrentRuns(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			task := Task{Repo: "octo/hello", Issue: Issue{Number: n, Title: "t"}}
-			res, err := a.Run(context.Background(), task, NewWorkspace(nil))
+			res, err := a.Run(context.Background(), task, workspace.New(nil))
 			if err != nil {
 				t.Errorf("issue %d: %v", n, err)
 				return
 			}
-			want := []Change{{Path: fmt.Sprintf("issue-%d.txt", n), Content: []byte(fmt.Sprint(n)), Mode: ModeFile}}
+			want := []workspace.Change{{Path: fmt.Sprintf("issue-%d.txt", n), Content: []byte(fmt.Sprint(n)), Mode: workspace.ModeFile}}
 			if !reflect.DeepEqual(res.Changes, want) || res.Summary != fmt.Sprintf("Fixed #%d.", n) {
 				t.Errorf("issue %d: changes %+v summary %q", n, res.Changes, res.Summary)
 			}

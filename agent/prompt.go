@@ -3,6 +3,8 @@ package agent
 import (
 	"fmt"
 	"strings"
+
+	"github.com/lifeos/lifeos/workspace"
 )
 
 // maxTopLevelEntries caps the file listing in the first message: enough to
@@ -40,7 +42,7 @@ func systemPrompt(planOnly bool) string {
 
 // firstMessage is the user message that sets the task: repository, issue,
 // trusted comments, earlier work and a short top-level listing.
-func firstMessage(task Task, ws *Workspace) string {
+func firstMessage(task Task, ws *workspace.Workspace) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Repository: %s\n\n", task.Repo)
 	fmt.Fprintf(&b, "Issue #%d: %s\n", task.Issue.Number, task.Issue.Title)

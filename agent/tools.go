@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/openai/openai-go"
+
+	"github.com/lifeos/lifeos/workspace"
 )
 
 // Tool names as the model sees them.
@@ -137,7 +139,7 @@ func toolSpecs() []toolSpec {
 }
 
 // newToolbox prepares the tools of one run.
-func newToolbox(ws *Workspace, lim Limits, planOnly, mayPropose bool) *toolbox {
+func newToolbox(ws *workspace.Workspace, lim Limits, planOnly, mayPropose bool) *toolbox {
 	return &toolbox{ws: ws, lim: lim, planOnly: planOnly, mayPropose: mayPropose, specs: toolSpecs()}
 }
 
@@ -192,7 +194,7 @@ func (tb *toolbox) params() []openai.ChatCompletionToolParam {
 
 // toolbox runs tool calls against a workspace.
 type toolbox struct {
-	ws         *Workspace
+	ws         *workspace.Workspace
 	lim        Limits
 	planOnly   bool
 	mayPropose bool
@@ -256,7 +258,7 @@ func dirPrefix(p *string) (string, error) {
 	if p == nil || *p == "" || *p == "." || *p == "./" {
 		return "", nil
 	}
-	return CleanPath(*p)
+	return workspace.CleanPath(*p)
 }
 
 // under reports whether path is dir itself or inside it ("" is the root).
@@ -300,13 +302,13 @@ func (tb *toolbox) listFiles(args string) (string, error) {
 
 // textFile returns a file's content if it exists and is text.
 func (tb *toolbox) textFile(path string) (string, []byte, error) {
-	p, err := CleanPath(path)
+	p, err := workspace.CleanPath(path)
 	if err != nil {
 		return "", nil, err
 	}
 	content, ok := tb.ws.File(p)
 	switch {
-	case !ok && tb.ws.isDir(p):
+	case !ok && tb.ws.IsDir(p):
 		return "", nil, fmt.Errorf("%s is a directory; use list_files to see its files", p)
 	case !ok:
 		return "", nil, fmt.Errorf("%s does not exist (use list_files or search to find files)", p)
@@ -451,7 +453,7 @@ func (tb *toolbox) writeFile(args string) (string, error) {
 	if err := decodeArgs(args, &a); err != nil {
 		return "", err
 	}
-	p, err := CleanPath(a.Path)
+	p, err := workspace.CleanPath(a.Path)
 	if err != nil {
 		return "", err
 	}
@@ -516,7 +518,7 @@ func (tb *toolbox) deleteFile(args string) (string, error) {
 	if err := decodeArgs(args, &a); err != nil {
 		return "", err
 	}
-	p, err := CleanPath(a.Path)
+	p, err := workspace.CleanPath(a.Path)
 	if err != nil {
 		return "", err
 	}

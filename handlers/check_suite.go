@@ -6,7 +6,7 @@ import (
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/tidwall/gjson"
 
-	"github.com/lifeos/lifeos/branch"
+	"github.com/lifeos/lifeos/names"
 )
 
 // failed reports whether a CI conclusion means the change is broken.
@@ -29,7 +29,7 @@ func (h *CheckSuite) Handle(ctx context.Context, eventType, deliveryID string, p
 		return nil
 	}
 	f := gjson.GetManyBytes(payload, "check_suite.conclusion", "check_suite.head_branch", "check_suite.app.slug")
-	issue := branch.Issue(f[1].Str)
+	issue := names.IssueOfBranch(f[1].Str)
 	if (!failed(f[0].Str) && f[0].Str != "success") || issue == 0 || f[2].Str == h.AppSlug {
 		return nil
 	}
@@ -54,7 +54,7 @@ func (h *WorkflowRun) Handle(ctx context.Context, eventType, deliveryID string, 
 		return nil
 	}
 	f := gjson.GetManyBytes(payload, "workflow_run.conclusion", "workflow_run.head_branch")
-	issue := branch.Issue(f[1].Str)
+	issue := names.IssueOfBranch(f[1].Str)
 	if !failed(f[0].Str) || issue == 0 {
 		return nil
 	}

@@ -6,11 +6,9 @@ import (
 
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/tidwall/gjson"
-)
 
-// LabelNamespace starts every label LifeOS may act on; a repository's
-// trigger.label must be in it.
-const LabelNamespace = "lifeos:"
+	"github.com/lifeos/lifeos/names"
+)
 
 // Issues handles `issues` events: labelling an issue with the trigger label
 // queues a run.
@@ -31,7 +29,7 @@ func (h *Issues) Handle(ctx context.Context, eventType, deliveryID string, paylo
 	f := gjson.GetManyBytes(payload, "label.name", "sender.type", "sender.login", "issue.number")
 	// A repository's policy may name its own trigger label in LifeOS's
 	// namespace; the worker checks it against the policy.
-	if label := f[0].Str; (label != h.TriggerLabel && !strings.HasPrefix(label, LabelNamespace)) ||
+	if label := f[0].Str; (label != h.TriggerLabel && !strings.HasPrefix(label, names.LabelNamespace)) ||
 		h.isBot(f[1].Str, f[2].Str) || f[3].Int() <= 0 {
 		return nil
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/tidwall/gjson"
 
-	"github.com/lifeos/lifeos/branch"
+	"github.com/lifeos/lifeos/names"
 )
 
 // PullRequest handles `pull_request` events: a LifeOS PR that is closed,
@@ -24,7 +24,7 @@ func (h *PullRequest) Handle(ctx context.Context, eventType, deliveryID string, 
 		return nil
 	}
 	f := gjson.GetManyBytes(payload, "pull_request.head.ref", "pull_request.user.login")
-	issue := branch.Issue(f[0].Str)
+	issue := names.IssueOfBranch(f[0].Str)
 	if issue == 0 || f[1].Str != h.AppSlug+"[bot]" {
 		return nil
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/tidwall/gjson"
 
-	"github.com/lifeos/lifeos/branch"
+	"github.com/lifeos/lifeos/names"
 )
 
 // PullRequestReview handles `pull_request_review` events: changes requested
@@ -25,7 +25,7 @@ func (h *PullRequestReview) Handle(ctx context.Context, eventType, deliveryID st
 		return nil
 	}
 	f := gjson.GetManyBytes(payload, "review.state", "pull_request.head.ref", "sender.type", "sender.login")
-	issue := branch.Issue(f[1].Str)
+	issue := names.IssueOfBranch(f[1].Str)
 	if !strings.EqualFold(f[0].Str, "changes_requested") || issue == 0 || h.isBot(f[2].Str, f[3].Str) {
 		return nil
 	}

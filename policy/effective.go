@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/lifeos/lifeos/names"
 )
 
 // Server-wide defaults for the ceilings. A repository's policy can lower each
@@ -46,7 +48,7 @@ const (
 // Ceilings are the server operator's limits. A zero number or amount means no
 // limit; MaxAutonomy below RungTriggered counts as RungTriggered; an empty
 // AllowedModels allows any model; an empty TriggerLabel or LabelNamespace
-// means DefaultTriggerLabel or DefaultLabelNamespace.
+// means names.TriggerLabel or names.LabelNamespace.
 type Ceilings struct {
 	// TriggerLabel is the server's trigger label: the one a repository uses
 	// when its policy names none.
@@ -71,8 +73,8 @@ type Ceilings struct {
 // others.
 func DefaultCeilings() Ceilings {
 	return Ceilings{
-		TriggerLabel:              DefaultTriggerLabel,
-		LabelNamespace:            DefaultLabelNamespace,
+		TriggerLabel:              names.TriggerLabel,
+		LabelNamespace:            names.LabelNamespace,
 		MaxTurns:                  DefaultMaxTurns,
 		MaxCostPerRun:             DefaultMaxCostPerRun,
 		MonthlyBudgetRepo:         DefaultMonthlyBudgetRepo,
@@ -86,10 +88,10 @@ func DefaultCeilings() Ceilings {
 }
 
 // triggerLabel is c's trigger label, the default when unset.
-func (c Ceilings) triggerLabel() string { return or(c.TriggerLabel, DefaultTriggerLabel) }
+func (c Ceilings) triggerLabel() string { return or(c.TriggerLabel, names.TriggerLabel) }
 
 // labelNamespace is c's label namespace, the default when unset.
-func (c Ceilings) labelNamespace() string { return or(c.LabelNamespace, DefaultLabelNamespace) }
+func (c Ceilings) labelNamespace() string { return or(c.LabelNamespace, names.LabelNamespace) }
 
 // Policy is what actually governs runs on one repository: the repository's
 // file with defaults filled in and every value held to the server's

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/lifeos/lifeos/names"
 )
 
 func TestEffective(t *testing.T) {
@@ -29,7 +31,7 @@ func TestEffective(t *testing.T) {
 			file: nil, c: def,
 			check: func(t *testing.T, p Policy) {
 				want := Policy{
-					TriggerLabel: DefaultTriggerLabel, MinPermission: "write",
+					TriggerLabel: names.TriggerLabel, MinPermission: "write",
 					MaxFiles: DefaultMaxFiles, MaxLines: DefaultMaxLines, MaxTurns: DefaultMaxTurns,
 					MaxCostPerRun: 5 * Dollar, MonthlyBudget: 100 * Dollar, MonthlyBudgetInstallation: 500 * Dollar,
 					Model: "gpt-4.1", CheapModel: "gpt-4.1-mini", Autonomy: RungTriggered,
@@ -184,7 +186,7 @@ func TestEffective(t *testing.T) {
 			name: "zero ceilings: the default trigger label",
 			file: nil, c: Ceilings{},
 			check: func(t *testing.T, p Policy) {
-				if p.TriggerLabel != DefaultTriggerLabel {
+				if p.TriggerLabel != names.TriggerLabel {
 					t.Errorf("trigger label %q", p.TriggerLabel)
 				}
 			},

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/lifeos/lifeos/names"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -263,7 +265,7 @@ func TestExampleFileParses(t *testing.T) {
 	if err != nil {
 		t.Fatalf("example has problems:\n%v", err)
 	}
-	if f.Version != FileVersion || f.Trigger.Label != DefaultTriggerLabel || f.Autonomy != RungAutoMerge ||
+	if f.Version != FileVersion || f.Trigger.Label != names.TriggerLabel || f.Autonomy != RungAutoMerge ||
 		len(f.AutoMerge.Paths) == 0 || f.Limits.MaxCostPerRun != 2*Dollar || f.Branch.DeleteAfterClose == nil {
 		t.Errorf("example parsed to something unexpected: %+v", f)
 	}

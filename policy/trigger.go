@@ -9,15 +9,6 @@ import (
 	"strings"
 )
 
-// DefaultTriggerLabel is the issue label that asks LifeOS to work an issue,
-// unless the server's operator sets another (Ceilings.TriggerLabel).
-const DefaultTriggerLabel = "lifeos:do"
-
-// DefaultLabelNamespace starts every label the server acts on besides its
-// own trigger label; a repository's trigger.label must be one or the other,
-// or no labelling ever reaches a run.
-const DefaultLabelNamespace = "lifeos:"
-
 // RuleTriggerNamespace is the rule of LabelDecision.
 const RuleTriggerNamespace = "trigger.namespace"
 

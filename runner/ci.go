@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-github/v89/github"
 	"github.com/rs/zerolog"
 
-	"github.com/lifeos/lifeos/branch"
+	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/store"
 )
 
@@ -76,7 +76,7 @@ func (r *Runner) onCI(ctx context.Context, j job) error {
 			return nil
 		}
 	}
-	issue := branch.Issue(headBranch)
+	issue := names.IssueOfBranch(headBranch)
 	if (!failedConclusions[conclusion] && conclusion != "success") || issue == 0 || app == r.AppSlug {
 		return nil
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/agent"
-	"github.com/lifeos/lifeos/branch"
 	"github.com/lifeos/lifeos/commands"
+	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/store"
 )
@@ -135,7 +135,7 @@ func (r *Runner) ackCommand(ctx context.Context, gh *github.Client, j job, ev *g
 		if err != nil {
 			return nil, fmt.Errorf("get pull request %s#%d: %w", repo, number, err)
 		}
-		if ack.Issue = branch.Issue(pr.GetHead().GetRef()); ack.Issue == 0 {
+		if ack.Issue = names.IssueOfBranch(pr.GetHead().GetRef()); ack.Issue == 0 {
 			r.tell(ctx, gh, repo, number, "LifeOS only works on its own pull requests (branches `lifeos/issue-N`). Label an issue `lifeos:do` to start one.")
 			return nil, nil
 		}
@@ -247,7 +247,7 @@ func (r *Runner) onReview(ctx context.Context, j job) error {
 		return err
 	}
 	review, pr := ev.GetReview(), ev.GetPullRequest()
-	issue := branch.Issue(pr.GetHead().GetRef())
+	issue := names.IssueOfBranch(pr.GetHead().GetRef())
 	if ev.GetAction() != "submitted" || !strings.EqualFold(review.GetState(), "changes_requested") || issue == 0 ||
 		review.GetUser().GetType() == "Bot" {
 		return nil
@@ -291,7 +291,7 @@ func (r *Runner) onClosed(ctx context.Context, j job) error {
 		return err
 	}
 	pr := ev.GetPullRequest()
-	issue := branch.Issue(pr.GetHead().GetRef())
+	issue := names.IssueOfBranch(pr.GetHead().GetRef())
 	if ev.GetAction() != "closed" || issue == 0 || pr.GetUser().GetLogin() != r.AppSlug+"[bot]" {
 		return nil
 	}

@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-github/v89/github"
 
-	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/workspace"
 )
 
 // repoRef names a repository on GitHub.
@@ -72,7 +72,7 @@ func branchHead(ctx context.Context, gh *github.Client, repo repoRef, branch str
 // snapshot downloads the repo's tarball at a commit, once, into memory. The
 // archive link is the one API request; the download itself goes to GitHub's
 // archive host with the short-lived URL GitHub signed.
-func snapshot(ctx context.Context, gh *github.Client, dl *http.Client, repo repoRef, sha string, maxBytes int64) (*agent.Snapshot, error) {
+func snapshot(ctx context.Context, gh *github.Client, dl *http.Client, repo repoRef, sha string, maxBytes int64) (*workspace.Snapshot, error) {
 	link, _, err := gh.Repositories.GetArchiveLink(ctx, repo.Owner, repo.Name, github.Tarball,
 		&github.RepositoryContentGetOptions{Ref: sha}, 0)
 	if err != nil {
@@ -91,7 +91,7 @@ func snapshot(ctx context.Context, gh *github.Client, dl *http.Client, repo repo
 		return nil, fmt.Errorf("download tarball of %s: %s", repo, resp.Status)
 	}
 	// Compressed data is never larger than what it unpacks to, bar headers.
-	snap, err := agent.LoadTarball(io.LimitReader(resp.Body, maxBytes+1<<20), maxBytes)
+	snap, err := workspace.LoadTarball(io.LimitReader(resp.Body, maxBytes+1<<20), maxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read tarball of %s: %w", repo, err)
 	}
@@ -101,7 +101,7 @@ func snapshot(ctx context.Context, gh *github.Client, dl *http.Client, repo repo
 // commitChanges writes the change set as one commit on top of parent, with
 // the git data API: a tree on base_tree, then the commit. Nothing is visible
 // on any branch until a ref points at it.
-func commitChanges(ctx context.Context, gh *github.Client, repo repoRef, parent head, changes []agent.Change, message string) (string, error) {
+func commitChanges(ctx context.Context, gh *github.Client, repo repoRef, parent head, changes []workspace.Change, message string) (string, error) {
 	entries := make([]*github.TreeEntry, 0, len(changes))
 	for _, c := range changes {
 		e := &github.TreeEntry{Path: github.Ptr(c.Path), Mode: github.Ptr(c.Mode), Type: github.Ptr("blob")}

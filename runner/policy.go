@@ -12,8 +12,8 @@ import (
 	"github.com/palantir/go-githubapp/appconfig"
 	"github.com/rs/zerolog"
 
-	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/workspace"
 )
 
 // orgDefaultRepo and orgDefaultPath name an organisation-wide policy: the
@@ -92,7 +92,7 @@ func (b *brokenPolicy) Unwrap() error { return b.err }
 // cost; otherwise the appconfig loader asks GitHub. A repository without a
 // file takes its owner's default (lifeos.yml in the owner's .github repo),
 // and with neither the safe defaults apply.
-func (w *work) loadPolicy(ctx context.Context, snap *agent.Snapshot, snapIsDefault bool) (policy.Policy, []policy.Decision, error) {
+func (w *work) loadPolicy(ctx context.Context, snap *workspace.Snapshot, snapIsDefault bool) (policy.Policy, []policy.Decision, error) {
 	var data []byte
 	source := fmt.Sprintf("%s@%s:%s", w.req.repo, w.req.defaultBranch, policy.FilePath)
 	if snapIsDefault {
@@ -160,7 +160,7 @@ func cutTeam(t string) (org, slug string, ok bool) {
 }
 
 // changeStats measures a change set against the snapshot it was made on.
-func changeStats(snap *agent.Snapshot, changes []agent.Change) []policy.ChangeStat {
+func changeStats(snap *workspace.Snapshot, changes []workspace.Change) []policy.ChangeStat {
 	out := make([]policy.ChangeStat, 0, len(changes))
 	for _, c := range changes {
 		old, _ := snap.File(c.Path)

@@ -12,9 +12,10 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/agent"
-	"github.com/lifeos/lifeos/branch"
+	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/store"
+	"github.com/lifeos/lifeos/workspace"
 )
 
 // This file is one run from start to push: policy, budget, the agent, and
@@ -70,7 +71,7 @@ func (w *work) do(ctx context.Context) error {
 		return err
 	}
 	number := req.issueNumber
-	branchName := branch.Name(number)
+	branchName := names.Branch(number)
 	out := store.Outcome{Model: w.ModelName, Branch: branchName}
 
 	// A PR of an earlier run that is still open takes the next commit.
@@ -92,10 +93,10 @@ func (w *work) do(ctx context.Context) error {
 	}
 	maxBytes := w.MaxRepoBytes
 	if maxBytes <= 0 {
-		maxBytes = DefaultMaxRepoBytes
+		maxBytes = workspace.DefaultMaxRepoBytes
 	}
 	snap, err := snapshot(ctx, w.gh, w.Download, req.repo, tip.CommitSHA, maxBytes)
-	if errors.Is(err, agent.ErrRepoTooLarge) {
+	if errors.Is(err, workspace.ErrRepoTooLarge) {
 		return w.fail(ctx, out, fmt.Sprintf("the repository is larger than the %d MB LifeOS may hold in memory for a run", maxBytes>>20), err)
 	}
 	if err != nil {
@@ -167,7 +168,7 @@ func (w *work) do(ctx context.Context) error {
 	w.track(w.run.ID, cancel)
 	defer w.untrack(w.run.ID)
 
-	ws := agent.NewWorkspace(snap)
+	ws := workspace.New(snap)
 	seq := 0
 	var violations []policy.Violation
 	var runCost policy.Money
@@ -175,7 +176,7 @@ func (w *work) do(ctx context.Context) error {
 		Model: w.Model, ModelName: modelName, Limits: limits, Log: w.log,
 		// The change set is checked against the policy before anything is
 		// pushed; the agent gets one chance to repair a violation.
-		Review: func(changes []agent.Change) string {
+		Review: func(changes []workspace.Change) string {
 			violations = policy.CheckChanges(pol, changeStats(snap, changes))
 			for _, v := range violations {
 				w.decide(ctx, policy.Decision{Rule: v.Rule, Reason: v.Path + ": " + v.Reason})
@@ -315,17 +316,13 @@ func (w *work) do(ctx context.Context) error {
 	return nil
 }
 
-// ProposalLabel marks issues the agent proposed at autonomy rung 4; a
-// human turns one into work by adding the trigger label.
-const ProposalLabel = "lifeos:proposal"
-
 // openProposals opens the agent's proposed follow-up issues, best effort.
 func (w *work) openProposals(ctx context.Context, proposals []agent.Proposal) {
 	for _, p := range proposals {
 		body := fmt.Sprintf("%s\n\n<sub>Proposed by LifeOS in run %d while working on #%d. Add the `%s` label to have LifeOS do it, or close it.</sub>",
-			p.Body, w.run.ID, w.req.issueNumber, policy.DefaultTriggerLabel)
+			p.Body, w.run.ID, w.req.issueNumber, names.TriggerLabel)
 		issue, _, err := w.gh.Issues.Create(ctx, w.req.repo.Owner, w.req.repo.Name, &github.IssueRequest{
-			Title: github.Ptr(p.Title), Body: github.Ptr(body), Labels: &[]string{ProposalLabel},
+			Title: github.Ptr(p.Title), Body: github.Ptr(body), Labels: &[]string{names.ProposalLabel},
 		})
 		if err != nil {
 			w.log.Error().Err(err).Str("title", p.Title).Msg("Could not open a proposed issue")
@@ -390,7 +387,7 @@ func (w *work) previous(ctx context.Context) (*github.PullRequest, string, error
 	if err != nil {
 		return nil, "", fmt.Errorf("get pull request %s#%d: %w", w.req.repo, number, err)
 	}
-	if pr.GetState() != "open" || pr.GetHead().GetRef() != branch.Name(w.req.issueNumber) {
+	if pr.GetState() != "open" || pr.GetHead().GetRef() != names.Branch(w.req.issueNumber) {
 		return nil, summary, nil
 	}
 	return pr, summary, nil

@@ -23,10 +23,6 @@ import (
 	"github.com/lifeos/lifeos/store"
 )
 
-// DefaultMaxRepoBytes caps the unpacked size of the repo held in memory for a
-// run: ten concurrent runs of this size must fit a small machine.
-const DefaultMaxRepoBytes = 64 << 20
-
 // DefaultRunTimeout bounds a whole run, model calls included.
 const DefaultRunTimeout = 30 * time.Minute
 
@@ -40,7 +36,7 @@ type Runner struct {
 	Model     agent.Model
 	ModelName string
 	Limits    agent.Limits
-	// MaxRepoBytes caps the unpacked repo snapshot (DefaultMaxRepoBytes if 0).
+	// MaxRepoBytes caps the unpacked repo snapshot (workspace.DefaultMaxRepoBytes if 0).
 	MaxRepoBytes int64
 	// Timeout bounds one run (DefaultRunTimeout if 0).
 	Timeout time.Duration

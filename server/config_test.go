@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/policy"
 )
 
@@ -117,12 +118,12 @@ func TestLoadConfigServerSettingsReachTheCeilings(t *testing.T) {
 		check func(t *testing.T, c *Config)
 	}{
 		{"trigger label", map[string]string{"LIFEOS_TRIGGER_LABEL": "lifeos:go"}, func(t *testing.T, c *Config) {
-			if c.TriggerLabel != "lifeos:go" || c.Ceilings.TriggerLabel != "lifeos:go" || c.Ceilings.LabelNamespace != policy.DefaultLabelNamespace {
+			if c.TriggerLabel != "lifeos:go" || c.Ceilings.TriggerLabel != "lifeos:go" || c.Ceilings.LabelNamespace != names.LabelNamespace {
 				t.Errorf("label %q, ceilings %+v", c.TriggerLabel, c.Ceilings)
 			}
 		}},
 		{"default trigger label", nil, func(t *testing.T, c *Config) {
-			if c.TriggerLabel != policy.DefaultTriggerLabel || c.Ceilings.TriggerLabel != policy.DefaultTriggerLabel {
+			if c.TriggerLabel != names.TriggerLabel || c.Ceilings.TriggerLabel != names.TriggerLabel {
 				t.Errorf("label %q, ceilings %+v", c.TriggerLabel, c.Ceilings)
 			}
 		}},

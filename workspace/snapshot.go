@@ -1,4 +1,4 @@
-package agent
+package workspace
 
 import (
 	"archive/tar"
@@ -19,10 +19,11 @@ const (
 	ModeExec = "100755"
 )
 
-// DefaultMaxRepoBytes caps LoadTarball when it is given no positive limit:
-// the whole repository is held in memory for a run, and several runs share a
-// worker, so a few hundred MB would already be too much.
-const DefaultMaxRepoBytes int64 = 100 << 20
+// DefaultMaxRepoBytes caps the unpacked size of a repository held in memory for
+// a run (LoadTarball given no positive limit, and every run the server
+// works): ten concurrent runs of this size
+// must fit a small machine.
+const DefaultMaxRepoBytes int64 = 64 << 20
 
 // ErrRepoTooLarge means the repository's files add up to more bytes than the
 // run may hold in memory.

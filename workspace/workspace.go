@@ -1,4 +1,4 @@
-package agent
+package workspace
 
 import (
 	"bytes"
@@ -78,9 +78,9 @@ type edit struct {
 	deleted bool
 }
 
-// NewWorkspace starts an empty change set on top of s (an empty repository
+// New starts an empty change set on top of s (an empty repository
 // if s is nil).
-func NewWorkspace(s *Snapshot) *Workspace {
+func New(s *Snapshot) *Workspace {
 	if s == nil {
 		s = &Snapshot{}
 	}
@@ -130,7 +130,7 @@ func (w *Workspace) WriteFile(path string, content []byte) error {
 	if err != nil {
 		return err
 	}
-	if w.isDir(p) {
+	if w.IsDir(p) {
 		return fmt.Errorf("%s is a directory", p)
 	}
 	for dir := p; ; {
@@ -164,8 +164,8 @@ func (w *Workspace) DeleteFile(path string) error {
 	return nil
 }
 
-// isDir reports whether some current file lives under dir.
-func (w *Workspace) isDir(dir string) bool {
+// IsDir reports whether some current file lives under dir.
+func (w *Workspace) IsDir(dir string) bool {
 	prefix := dir + "/"
 	i, _ := slices.BinarySearch(w.snap.paths, prefix)
 	for ; i < len(w.snap.paths) && strings.HasPrefix(w.snap.paths[i], prefix); i++ {

@@ -1,12 +1,12 @@
-package branch
+package names
 
 import "testing"
 
-func TestIssue(t *testing.T) {
+func TestIssueOfBranch(t *testing.T) {
 	tests := map[string]int{
 		"lifeos/issue-1":    1,
 		"lifeos/issue-4242": 4242,
-		Name(17):            17,
+		Branch(17):          17,
 		"lifeos/issue-":     0,
 		"lifeos/issue-0":    0,
 		"lifeos/issue-01":   0,
@@ -18,8 +18,8 @@ func TestIssue(t *testing.T) {
 		"x/lifeos/issue-1":  0,
 	}
 	for name, want := range tests {
-		if got := Issue(name); got != want {
-			t.Errorf("Issue(%q) = %d, want %d", name, got, want)
+		if got := IssueOfBranch(name); got != want {
+			t.Errorf("IssueOfBranch(%q) = %d, want %d", name, got, want)
 		}
 	}
 }
