@@ -17,7 +17,7 @@ import (
 
 // Enqueuer durably queues a job; false means the job was a duplicate.
 type Enqueuer interface {
-	Enqueue(ctx context.Context, args queue.EventArgs) (bool, error)
+	Enqueue(ctx context.Context, args queue.Args) (bool, error)
 }
 
 // Base is what every handler shares.

@@ -26,7 +26,7 @@ type batcher struct {
 
 type insertReq struct {
 	ctx   context.Context
-	args  EventArgs
+	args  Args
 	reply chan insertResult
 }
 
@@ -46,7 +46,7 @@ func newBatcher(client riverClient, max int) *batcher {
 	return b
 }
 
-func (b *batcher) insert(ctx context.Context, args EventArgs) (bool, error) {
+func (b *batcher) insert(ctx context.Context, args Args) (bool, error) {
 	req := &insertReq{ctx: ctx, args: args, reply: make(chan insertResult, 1)}
 	if err := b.send(req); err != nil {
 		return false, err
@@ -118,11 +118,12 @@ func (b *batcher) commit(batch []*insertReq) {
 			req.reply <- insertResult{err: req.ctx.Err()}
 			continue
 		}
-		if _, seen := first[req.args.DeliveryID]; seen {
+		key := req.args.Kind() + "/" + req.args.DeliveryKey()
+		if _, seen := first[key]; seen {
 			dups = append(dups, req)
 			continue
 		}
-		first[req.args.DeliveryID] = req
+		first[key] = req
 		params = append(params, river.InsertManyParams{Args: req.args})
 		owners = append(owners, req)
 	}
@@ -130,7 +131,7 @@ func (b *batcher) commit(batch []*insertReq) {
 		results, err := b.client.InsertMany(context.Background(), params)
 		for i, req := range owners {
 			if err != nil {
-				req.reply <- insertResult{err: fmt.Errorf("queue delivery %s: %w", req.args.DeliveryID, err)}
+				req.reply <- insertResult{err: fmt.Errorf("queue delivery %s: %w", req.args.DeliveryKey(), err)}
 				continue
 			}
 			req.reply <- insertResult{inserted: !results[i].UniqueSkippedAsDuplicate}

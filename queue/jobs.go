@@ -34,3 +34,6 @@ func (EventArgs) InsertOpts() river.InsertOpts {
 		UniqueOpts:  river.UniqueOpts{ByArgs: true},
 	}
 }
+
+// DeliveryKey is the delivery the job came from.
+func (a EventArgs) DeliveryKey() string { return a.DeliveryID }

@@ -148,9 +148,18 @@ func (q *Queue) close() {
 	}
 }
 
-// Enqueue durably queues a run job. It reports false when the job duplicates
-// one already queued (the same delivery).
-func (q *Queue) Enqueue(ctx context.Context, args EventArgs) (bool, error) {
+// Args is a job the queue takes from webhook intake: River's job args,
+// unique per delivery.
+type Args interface {
+	river.JobArgs
+	river.JobArgsWithInsertOpts
+	// DeliveryKey is the X-GitHub-Delivery the job came from.
+	DeliveryKey() string
+}
+
+// Enqueue durably queues a job. It reports false when the job duplicates one
+// already queued (the same delivery).
+func (q *Queue) Enqueue(ctx context.Context, args Args) (bool, error) {
 	return q.intake.insert(ctx, args)
 }
 
