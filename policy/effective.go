@@ -235,15 +235,6 @@ func ModelAllowed(model string, allowed []string) bool {
 	return false
 }
 
-// ModelAt is the model a run starting at budget level l uses: the cheap
-// model from BudgetDowngrade on.
-func (p Policy) ModelAt(l Level) string {
-	if l >= BudgetDowngrade && p.CheapModel != "" {
-		return p.CheapModel
-	}
-	return p.Model
-}
-
 // MayDowngrade reports whether runs under p can switch to the cheap model:
 // it differs from the model and a monthly budget is set that could reach
 // BudgetDowngrade.

@@ -262,18 +262,6 @@ func TestRungs(t *testing.T) {
 	}
 }
 
-func TestModelAt(t *testing.T) {
-	p := Policy{Model: "big", CheapModel: "small"}
-	for l, want := range map[Level]string{BudgetOK: "big", BudgetNotice: "big", BudgetDowngrade: "small", BudgetExhausted: "small"} {
-		if got := p.ModelAt(l); got != want {
-			t.Errorf("ModelAt(%v) = %q, want %q", l, got, want)
-		}
-	}
-	if got := (Policy{Model: "big"}).ModelAt(BudgetDowngrade); got != "big" {
-		t.Errorf("without a cheap model ModelAt = %q, want big", got)
-	}
-}
-
 func TestCanTriggerWith(t *testing.T) {
 	open := Policy{}
 	maintainers := Policy{MinPermission: "maintain"}
