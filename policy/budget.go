@@ -1,4 +1,5 @@
 // Budget decisions before and after a run: the gate, its wording and the threshold notices.
+
 package policy
 
 import "fmt"

@@ -1,4 +1,5 @@
 // The decision whether failed CI on a LifeOS pull request starts a fix run.
+
 package policy
 
 import "fmt"
