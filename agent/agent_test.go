@@ -48,12 +48,12 @@ var testTask = Task{
 	PreviousSummary: "Earlier attempt renamed nothing.",
 }
 
-func (h *harness) run(t *testing.T, files map[string]string, replies ...modelfake.Reply) (*Result, error, *workspace.Workspace) {
+func (h *harness) run(t *testing.T, files map[string]string, replies ...modelfake.Reply) (*Result, *workspace.Workspace, error) {
 	t.Helper()
 	return h.runTask(t, testTask, files, replies...)
 }
 
-func (h *harness) runTask(t *testing.T, task Task, files map[string]string, replies ...modelfake.Reply) (*Result, error, *workspace.Workspace) {
+func (h *harness) runTask(t *testing.T, task Task, files map[string]string, replies ...modelfake.Reply) (*Result, *workspace.Workspace, error) {
 	t.Helper()
 	snap := map[string][]byte{}
 	for p, c := range files {
@@ -68,7 +68,7 @@ func (h *harness) runTask(t *testing.T, task Task, files map[string]string, repl
 	if _, jerr := json.Marshal(res); jerr != nil {
 		t.Errorf("Result is not JSON-serialisable: %v", jerr)
 	}
-	return res, err, ws
+	return res, ws, err
 }
 
 // call makes a tool call with a fixed id, so tests can find its result.
@@ -93,7 +93,7 @@ const mainGo = "package main\n\nfunc greet() string { return \"helo\" }\n"
 
 func TestRunHappyPath(t *testing.T) {
 	h := newHarness(t)
-	res, err, _ := h.run(t, map[string]string{"main.go": mainGo, "go.mod": "module x\n", "cmd/tool/main.go": "package main\n"},
+	res, _, err := h.run(t, map[string]string{"main.go": mainGo, "go.mod": "module x\n", "cmd/tool/main.go": "package main\n"},
 		modelfake.Calls(call("r1", "read_file", map[string]any{"path": "main.go"})),
 		modelfake.Calls(call("e1", "edit_file", map[string]any{"path": "./main.go", "old": `"helo"`, "new": `"hello"`})),
 		modelfake.Reply{ToolCalls: []modelfake.ToolCall{modelfake.Call("finish", map[string]string{"summary": "Fix the greeting typo."})}, PromptTokens: 300, CompletionTokens: 50},
@@ -161,7 +161,7 @@ func TestRunHappyPath(t *testing.T) {
 func TestRunWriteDeleteSemantics(t *testing.T) {
 	h := newHarness(t)
 	files := map[string]string{"keep.txt": "same\n", "old.txt": "bye\n", "main.go": mainGo}
-	res, err, ws := h.run(t, files,
+	res, ws, err := h.run(t, files,
 		modelfake.Calls(
 			call("w1", "write_file", map[string]any{"path": "docs/new.md", "content": "# New\n"}),
 			call("w2", "write_file", map[string]any{"path": "keep.txt", "content": "same\n"}),
@@ -267,7 +267,7 @@ func TestToolOutputs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.agent.Limits = tt.limits
-			res, err, _ := h.run(t, files, modelfake.Calls(call("c", tt.tool, tt.args)), modelfake.Finish("done"))
+			res, _, err := h.run(t, files, modelfake.Calls(call("c", tt.tool, tt.args)), modelfake.Finish("done"))
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
@@ -337,7 +337,7 @@ func TestUntrustedToolCalls(t *testing.T) {
 	replies := []modelfake.Reply{modelfake.Calls(calls...)}
 	replies = append(replies, modelfake.Calls(modelfake.ToolCall{ID: "alone", Name: "write_file", Arguments: "{{{"}))
 	replies = append(replies, modelfake.Finish("nothing to do"))
-	res, err, _ := h.run(t, files, replies...)
+	res, _, err := h.run(t, files, replies...)
 	if err != nil {
 		t.Fatalf("Run: %v (the run must survive bad tool calls)", err)
 	}
@@ -361,7 +361,7 @@ func TestUntrustedToolCalls(t *testing.T) {
 
 func TestFinishMustBeLast(t *testing.T) {
 	h := newHarness(t)
-	res, err, _ := h.run(t, nil,
+	res, _, err := h.run(t, nil,
 		modelfake.Calls(
 			call("f1", "finish", map[string]string{"summary": "too early"}),
 			call("w1", "write_file", map[string]any{"path": "a.txt", "content": "a"}),
@@ -452,7 +452,7 @@ func TestRunStops(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(h)
 			}
-			res, err, _ := h.run(t, map[string]string{"main.go": mainGo}, tt.replies...)
+			res, _, err := h.run(t, map[string]string{"main.go": mainGo}, tt.replies...)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -473,7 +473,7 @@ func TestRunStops(t *testing.T) {
 
 func TestNoFinishNudge(t *testing.T) {
 	h := newHarness(t)
-	res, err, _ := h.run(t, nil,
+	res, _, err := h.run(t, nil,
 		modelfake.Text("Let me think."),
 		modelfake.Calls(modelfake.Call("list_files", map[string]any{})),
 		modelfake.Text("Still thinking."), // the nudge is per streak of text answers
@@ -497,7 +497,7 @@ func TestNoFinishNudge(t *testing.T) {
 func TestModelRetriesWithDefaults(t *testing.T) {
 	h := newHarness(t)
 	h.agent.Model = NewOpenAIModel(h.srv.URL(), "sk-test") // DefaultModelRetries
-	res, err, _ := h.run(t, nil,
+	res, _, err := h.run(t, nil,
 		modelfake.Reply{Status: 500, RetryAfter: time.Millisecond},
 		modelfake.Reply{Status: 429, Content: "slow down", RetryAfter: time.Millisecond},
 		modelfake.Finish("ok"),
@@ -520,7 +520,7 @@ func TestReviewRejectsOnceThenAccepts(t *testing.T) {
 		}
 		return ""
 	}
-	res, err, _ := h.run(t, map[string]string{"main.go": mainGo, "CHANGELOG.md": "# Changes\n"},
+	res, _, err := h.run(t, map[string]string{"main.go": mainGo, "CHANGELOG.md": "# Changes\n"},
 		modelfake.Calls(call("e1", "edit_file", map[string]any{"path": "main.go", "old": "helo", "new": "hello"})),
 		modelfake.Calls(call("f1", "finish", map[string]string{"summary": "Fix typo."})),
 		modelfake.Calls(call("e2", "edit_file", map[string]any{"path": "CHANGELOG.md", "old": "# Changes\n", "new": "# Changes\n- Fix typo\n"})),
@@ -545,7 +545,7 @@ func TestPlanOnly(t *testing.T) {
 	h.agent.Review = func([]workspace.Change) string { return "must not be called in plan-only runs" }
 	task := testTask
 	task.PlanOnly = true
-	res, err, _ := h.runTask(t, task, map[string]string{"main.go": mainGo},
+	res, _, err := h.runTask(t, task, map[string]string{"main.go": mainGo},
 		modelfake.Calls(
 			call("w1", "write_file", map[string]any{"path": "x.txt", "content": "x"}),
 			call("e1", "edit_file", map[string]any{"path": "main.go", "old": "helo", "new": "hello"}),
@@ -614,7 +614,7 @@ func TestCancellation(t *testing.T) {
 func TestTranscriptCapped(t *testing.T) {
 	h := newHarness(t)
 	big := strings.Repeat("z", 3*TranscriptFieldCap)
-	res, err, _ := h.run(t, map[string]string{"big.txt": big},
+	res, _, err := h.run(t, map[string]string{"big.txt": big},
 		modelfake.Calls(call("r1", "read_file", map[string]any{"path": "big.txt"})),
 		modelfake.Finish("done"),
 	)
@@ -673,7 +673,7 @@ func TestProposals(t *testing.T) {
 	}
 	// Not offered, and refused, unless the task may propose.
 	h := newHarness(t)
-	res, err, _ := h.run(t, map[string]string{"main.go": mainGo}, modelfake.Calls(propose("p0", "Idea")), modelfake.Finish("done"))
+	res, _, err := h.run(t, map[string]string{"main.go": mainGo}, modelfake.Calls(propose("p0", "Idea")), modelfake.Finish("done"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -689,7 +689,7 @@ func TestProposals(t *testing.T) {
 	h = newHarness(t)
 	task := testTask
 	task.MayPropose = true
-	res, err, _ = h.runTask(t, task, map[string]string{"main.go": mainGo},
+	res, _, err = h.runTask(t, task, map[string]string{"main.go": mainGo},
 		modelfake.Calls(propose("p1", "One"), propose("p2", "Two"), propose("p3", "Three"), propose("p4", "Four"),
 			call("p5", "propose_issue", map[string]any{"title": "", "body": "x"})),
 		modelfake.Finish("done"),
