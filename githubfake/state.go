@@ -15,12 +15,11 @@ type userState struct {
 
 // installation is one installation of the App on an account.
 type installation struct {
-	id          int64
-	account     string
-	perms       map[string]string
-	repoIDs     map[int64]bool
-	createdAt   time.Time
-	suspendedAt *time.Time
+	id        int64
+	account   string
+	perms     map[string]string
+	repoIDs   map[int64]bool
+	createdAt time.Time
 }
 
 // tokenState is an issued installation access token.
