@@ -1,0 +1,39 @@
+package gh
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-github/v89/github"
+)
+
+// ErrBranchExists means a branch is there already, made by someone or
+// something LifeOS has no record of.
+var ErrBranchExists = errors.New("branch already exists")
+
+// ErrBranchMoved means a branch gained commits while the agent worked.
+var ErrBranchMoved = errors.New("branch moved while the agent worked")
+
+// status is the HTTP status of GitHub's answer in err, or 0.
+func status(err error) int {
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		return er.Response.StatusCode
+	}
+	return 0
+}
+
+// Permanent reports whether GitHub refused a request in a way a retry will
+// not change (a missing permission, a missing commit), rather than failing.
+func Permanent(err error) bool {
+	code := status(err)
+	return code >= 400 && code < 500 && code != http.StatusTooManyRequests && code != http.StatusRequestTimeout
+}
+
+// protectionUnavailable reports GitHub's answer for a repository whose plan
+// has no branch protection.
+func protectionUnavailable(err error) bool {
+	var er *github.ErrorResponse
+	return errors.As(err, &er) && status(err) == http.StatusForbidden && strings.Contains(er.Message, "Upgrade to GitHub Pro")
+}
