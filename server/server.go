@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -15,7 +14,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/gh"
 	"github.com/lifeos/lifeos/handlers"
+	"github.com/lifeos/lifeos/jobs"
 	"github.com/lifeos/lifeos/queue"
 	"github.com/lifeos/lifeos/runner"
 	"github.com/lifeos/lifeos/store"
@@ -27,9 +28,6 @@ const MaxWebhookBytes = 25 << 20
 // ShutdownGrace is how long running work may take to reach a safe point
 // after SIGTERM before it is cancelled (Fly gives a machine a few minutes).
 const ShutdownGrace = 90 * time.Second
-
-// GitHubTimeout bounds one GitHub API request.
-const GitHubTimeout = 30 * time.Second
 
 // Options are the parts of the wiring tests and benchmarks adjust.
 type Options struct {
@@ -64,19 +62,13 @@ func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*S
 		return nil, err
 	}
 
-	var ghCfg githubapp.Config
-	ghCfg.V3APIURL, ghCfg.V4APIURL = cfg.V3APIURL, cfg.V4APIURL
-	ghCfg.App.IntegrationID = cfg.IntegrationID
-	ghCfg.App.WebhookSecret = cfg.WebhookSecret
-	ghCfg.App.PrivateKey = string(cfg.PrivateKey)
-	clients, err := githubapp.NewDefaultCachingClientCreator(ghCfg,
-		githubapp.WithClientUserAgent("lifeos/"+cfg.Version),
-		githubapp.WithClientTimeout(GitHubTimeout),
-		githubapp.WithClientMiddleware(githubapp.ClientLogging(zerolog.DebugLevel)),
-	)
+	clients, err := gh.NewClients(gh.Config{
+		V3APIURL: cfg.V3APIURL, V4APIURL: cfg.V4APIURL, IntegrationID: cfg.IntegrationID,
+		PrivateKey: cfg.PrivateKey, WebhookSecret: cfg.WebhookSecret, UserAgent: "lifeos/" + cfg.Version,
+	})
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("github client creator: %w", err)
+		return nil, err
 	}
 	app, err := readIdentity(ctx, clients, cfg.AppSlug, log)
 	if err != nil {
@@ -85,22 +77,9 @@ func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*S
 	}
 	log.Info().Str("app_slug", app.Slug).Str("app_name", app.Name).Int64("app_id", app.ID).Msg("GitHub App identity")
 
-	run := &runner.Runner{
-		Clients:        clients,
-		Store:          st,
-		Model:          agent.NewOpenAIModel(cfg.OpenAIBaseURL, cfg.OpenAIAPIKey),
-		ModelName:      cfg.Model,
-		Limits:         agent.Limits{MaxTurns: cfg.MaxTurns, MaxTokens: cfg.MaxTokens},
-		Download:       &http.Client{Timeout: 5 * time.Minute},
-		DeleteBranches: cfg.DeleteBranches,
-		MaxCIFixes:     cfg.MaxCIFixes,
-		AppSlug:        app.Slug,
-		Ceilings:       cfg.Ceilings,
-		Prices:         cfg.Prices,
-		Log:            log,
-	}
+	run := newRunner(cfg, opts, st, clients, app, log)
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &runner.Worker{Runner: run})
+	run.Register(workers)
 	q, err := queue.New(ctx, db, workers, queue.Config{Workers: cfg.Workers, PollInterval: opts.QueuePoll, Log: log})
 	if err != nil {
 		db.Close()
@@ -191,5 +170,29 @@ func capBody(n int64) func(http.Handler) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, n)
 			next.ServeHTTP(w, r)
 		})
+	}
+}
+
+// newRunner builds the workflows over their real ports.
+func newRunner(cfg *Config, opts Options, st *store.Store, clients *gh.Clients, app gh.Identity, log zerolog.Logger) *runner.Runner {
+	return &runner.Runner{
+		GitHub: func(r jobs.Repo) (runner.GitHub, error) {
+			repo, err := clients.Repo(r, app.Slug)
+			if err != nil {
+				return nil, err
+			}
+			return repo, nil
+		},
+		Store:          st,
+		Model:          agent.NewOpenAIModel(cfg.OpenAIBaseURL, cfg.OpenAIAPIKey),
+		ModelName:      cfg.Model,
+		Limits:         agent.Limits{MaxTurns: cfg.MaxTurns, MaxTokens: cfg.MaxTokens},
+		DeleteBranches: cfg.DeleteBranches,
+		MaxCIFixes:     cfg.MaxCIFixes,
+		AppSlug:        app.Slug,
+		Ceilings:       cfg.Ceilings,
+		Prices:         cfg.Prices,
+		Now:            opts.Now,
+		Log:            log,
 	}
 }

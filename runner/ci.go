@@ -1,0 +1,169 @@
+package runner
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rs/zerolog"
+
+	"github.com/lifeos/lifeos/gh"
+	"github.com/lifeos/lifeos/jobs"
+	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/store"
+)
+
+// ci handles a completed CI result on the head of a LifeOS PR: a success
+// may let rung 3 merge; a failure starts a fix run within bounds
+// (policy.CIFix: at most MaxCIFixes per PR, never twice for one commit,
+// not when the same failure comes back unchanged).
+func (r *Runner) ci(ctx context.Context, jobID int64, j jobs.CI) error {
+	_, repo := j.Meta()
+	log := zerolog.Ctx(ctx).With().Str("head_sha", j.HeadSHA).Logger()
+	ctx = log.WithContext(ctx)
+	g, err := r.GitHub(repo)
+	if err != nil {
+		return err
+	}
+	pr, err := r.ciPull(ctx, g, repo, j)
+	if err != nil || pr == nil {
+		return err
+	}
+	if pr.HeadSHA != j.HeadSHA || pr.Author != r.AppSlug+"[bot]" {
+		log.Info().Msg("CI result is not for the head of a LifeOS PR; ignored")
+		return nil
+	}
+	if j.Passed {
+		return r.autoMerge(ctx, g, repo, j.Issue, *pr)
+	}
+	// One agent per branch: wait for a run in progress before deciding.
+	if wait, err := r.waitForTurn(ctx, jobID, repo.FullName(), j.Issue); err != nil || wait {
+		return waitErr(err)
+	}
+	return r.fixCI(ctx, g, jobID, j, *pr)
+}
+
+// ciPull finds the LifeOS PR a CI result belongs to.
+func (r *Runner) ciPull(ctx context.Context, g pulls, repo jobs.Repo, j jobs.CI) (*gh.Pull, error) {
+	for _, n := range j.PRs {
+		pr, err := g.Pull(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		if pr.HeadRef == j.Branch {
+			return &pr, nil
+		}
+	}
+	return g.OpenPull(ctx, j.Branch, repo.DefaultBranch)
+}
+
+// fixCI gathers what failed, decides whether to try a fix, and claims the
+// head commit so that the suite and the workflow run reporting the same
+// failure start one fix between them.
+func (r *Runner) fixCI(ctx context.Context, g GitHub, jobID int64, j jobs.CI, pr gh.Pull) error {
+	d, repo := j.Meta()
+	failed, err := failedChecks(ctx, g, j)
+	if err != nil {
+		return err
+	}
+	if len(failed) == 0 {
+		zerolog.Ctx(ctx).Info().Msg("No failed checks from other apps; nothing to fix")
+		return nil
+	}
+	sig := signature(failed)
+	decision, err := r.ciDecision(ctx, repo.FullName(), pr.Number, sig)
+	if err != nil {
+		return err
+	}
+	action := store.CIFix
+	if !decision.Allow {
+		action = store.CIStopped
+	}
+	claimed, err := r.Store.ClaimCIAttempt(ctx, repo.FullName(), pr.Number, store.CIAttempt{HeadSHA: j.HeadSHA, Signature: sig, Action: action})
+	if err != nil {
+		return err
+	}
+	if !claimed {
+		zerolog.Ctx(ctx).Info().Msg("This head commit's CI failure was already handled")
+		return nil
+	}
+	audit(*zerolog.Ctx(ctx), decision)
+	if !decision.Allow {
+		tell(ctx, g, pr.Number, fmt.Sprintf("CI failed on %s and LifeOS will not try again: %s. A human needs to look (%s). Comment `/lifeos retry <what to do>` to send LifeOS back in.",
+			j.HeadSHA[:min(7, len(j.HeadSHA))], decision.Reason, checkNames(failed)))
+		return nil
+	}
+	return r.code(ctx, &request{
+		jobID: jobID, delivery: d, repo: repo, gh: g,
+		trigger:     "ci", // no person: nobody is trusted in advance
+		issueNumber: j.Issue, prNumber: pr.Number, replyTo: pr.Number,
+		instructions: ciInstructions(j.HeadSHA, failed), waitTurn: true,
+	})
+}
+
+// ciDecision applies policy.CIFix to the PR's earlier attempts.
+func (r *Runner) ciDecision(ctx context.Context, repo string, pr int, sig string) (policy.Decision, error) {
+	attempts, err := r.Store.CIAttempts(ctx, repo, pr)
+	if err != nil {
+		return policy.Decision{}, err
+	}
+	past := make([]policy.CIAttempt, 0, len(attempts))
+	for _, a := range attempts {
+		past = append(past, policy.CIAttempt{Signature: a.Signature, Fixed: a.Action == store.CIFix})
+	}
+	return policy.CIFix(past, sig, r.MaxCIFixes), nil
+}
+
+// failedChecks reads what failed: a suite's check runs or a workflow run's
+// jobs.
+func failedChecks(ctx context.Context, g checks, j jobs.CI) ([]gh.FailedCheck, error) {
+	if j.SuiteID != 0 {
+		return g.FailedSuiteRuns(ctx, j.SuiteID)
+	}
+	return g.FailedJobs(ctx, j.WorkflowRunID)
+}
+
+// signature identifies a failure by what failed and how, without logs
+// (their timestamps differ every run).
+func signature(failed []gh.FailedCheck) string {
+	var keys []string
+	for _, c := range failed {
+		k := c.Name + "\x00" + c.Conclusion + "\x00" + c.Title + "\x00" + c.Summary + "\x00" + strings.Join(c.Annotations, "\x01")
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	sum := sha256.Sum256([]byte(strings.Join(keys, "\x02")))
+	return hex.EncodeToString(sum[:])
+}
+
+func checkNames(failed []gh.FailedCheck) string {
+	var names []string
+	for _, c := range failed {
+		names = append(names, "`"+c.Name+"`")
+	}
+	return strings.Join(names, ", ")
+}
+
+func ciInstructions(headSHA string, failed []gh.FailedCheck) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "CI failed on the pull request's head commit %s. Fix the change so these checks pass; do not weaken or delete the tests.\n", headSHA)
+	for _, c := range failed {
+		fmt.Fprintf(&b, "\n### %s: %s\n", c.Name, c.Conclusion)
+		if c.Title != "" {
+			fmt.Fprintf(&b, "%s\n", c.Title)
+		}
+		if c.Summary != "" {
+			fmt.Fprintf(&b, "%s\n", strings.TrimSpace(c.Summary))
+		}
+		for _, a := range c.Annotations {
+			fmt.Fprintf(&b, "- %s\n", a)
+		}
+		if c.LogTail != "" {
+			fmt.Fprintf(&b, "Log tail:\n```\n%s\n```\n", c.LogTail)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,114 @@
+package runner
+
+import (
+	"context"
+	"time"
+
+	"github.com/lifeos/lifeos/gh"
+	"github.com/lifeos/lifeos/jobs"
+	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/store"
+	"github.com/lifeos/lifeos/workspace"
+)
+
+// The ports of the workflows: what they ask of GitHub, the store and the
+// clock, declared here where they are used. Package gh and package store
+// are the real implementations; the unit tests use struct fakes beside
+// them. Each GitHub port is small; GitHub is all of them, one repository's
+// worth.
+
+// people answers who someone is on a repository.
+type people interface {
+	Role(ctx context.Context, login string) (string, error)
+	TeamsOf(ctx context.Context, teams []string, login string) ([]string, error)
+}
+
+// threads reads and writes issue and pull request conversations.
+type threads interface {
+	Issue(ctx context.Context, number int) (gh.Issue, error)
+	IssueComments(ctx context.Context, number int) ([]gh.Comment, error)
+	ReviewComments(ctx context.Context, pr int, reviewID int64) ([]gh.Comment, error)
+	Comment(ctx context.Context, number int, body string) error
+	React(ctx context.Context, commentID int64, content string) error
+	CreateIssue(ctx context.Context, title, body string, labels []string) (int, error)
+}
+
+// pulls reads, opens and merges pull requests.
+type pulls interface {
+	Pull(ctx context.Context, number int) (gh.Pull, error)
+	OpenPull(ctx context.Context, branch, base string) (*gh.Pull, error)
+	CreatePull(ctx context.Context, np gh.NewPull) (gh.Pull, error)
+	Merge(ctx context.Context, number int, sha, title string) (string, error)
+}
+
+// code reads the repository and writes commits and branches.
+type code interface {
+	BranchHead(ctx context.Context, branch string) (gh.Head, error)
+	Snapshot(ctx context.Context, sha string, maxBytes int64) (*workspace.Snapshot, error)
+	Commit(ctx context.Context, parent gh.Head, changes []workspace.Change, message string) (string, error)
+	CreateBranch(ctx context.Context, branch, sha string) error
+	MoveBranch(ctx context.Context, branch, sha string, force bool) error
+	DeleteBranch(ctx context.Context, branch string) error
+}
+
+// files reads single files: the policy and the owner's default.
+type files interface {
+	File(ctx context.Context, path, ref string) ([]byte, error)
+	OwnerFile(ctx context.Context, repo, path string) ([]byte, error)
+}
+
+// checks reads CI results.
+type checks interface {
+	FailedSuiteRuns(ctx context.Context, suiteID int64) ([]gh.FailedCheck, error)
+	FailedJobs(ctx context.Context, workflowRunID int64) ([]gh.FailedCheck, error)
+	RequiredChecks(ctx context.Context, base string) ([]policy.RequiredCheck, error)
+	CheckResults(ctx context.Context, sha string) ([]policy.CheckResult, error)
+	Statuses(ctx context.Context, sha string) ([]policy.StatusResult, error)
+}
+
+// GitHub is one repository on GitHub, as the workflows use it.
+type GitHub interface {
+	people
+	threads
+	pulls
+	code
+	files
+	checks
+}
+
+// Repos reaches a job's repository on GitHub through its installation.
+type Repos func(r jobs.Repo) (GitHub, error)
+
+// Store is what the workflows record and read back.
+type Store interface {
+	StartRun(ctx context.Context, n store.NewRun) (*store.Run, error)
+	FinishRun(ctx context.Context, id int64, o store.Outcome) error
+	LatestRun(ctx context.Context, repo string, issue int) (*store.Run, error)
+	ActiveRun(ctx context.Context, repo string, issue int) (*store.Run, error)
+	IssueRuns(ctx context.Context, repo string, issue int) ([]*store.Run, error)
+	RecordDecision(ctx context.Context, runID int64, allow bool, rule, reason string) error
+	RecordCall(ctx context.Context, c store.ModelCall) error
+	ModelCalls(ctx context.Context, runID int64) ([]store.ModelCall, error)
+	Charge(ctx context.Context, c store.Charge) error
+	Spent(ctx context.Context, repo string, installationID int64) (repoMicros, installationMicros int64, err error)
+	RequestCancel(ctx context.Context, runID int64, actor string) error
+	CancelRequested(ctx context.Context, runID int64) (bool, error)
+	RecordChanges(ctx context.Context, runID int64, changes []store.FileChange) error
+	PullChanges(ctx context.Context, repo string, pr int) ([]store.FileChange, string, error)
+	RecordOutcome(ctx context.Context, o store.PROutcome) (bool, error)
+	CIAttempts(ctx context.Context, repo string, pr int) ([]store.CIAttempt, error)
+	ClaimCIAttempt(ctx context.Context, repo string, pr int, a store.CIAttempt) (bool, error)
+	RecordAck(ctx context.Context, a store.Ack) error
+	AckOf(ctx context.Context, deliveryID string) (*store.Ack, error)
+	AddWaiter(ctx context.Context, repo string, issue int, jobID int64) error
+	RemoveWaiter(ctx context.Context, jobID int64) error
+	Waiters(ctx context.Context, repo string, issue int) ([]int64, error)
+	SaveIssueText(ctx context.Context, repo string, issue int, t store.IssueText) error
+	IssueTextOf(ctx context.Context, repo string, issue int) (*store.IssueText, error)
+}
+
+// Clock tells the time (time.Now in production).
+type Clock func() time.Time
+
+var _ Store = (*store.Store)(nil)
+var _ GitHub = (*gh.Repo)(nil)

@@ -1,0 +1,153 @@
+// Package runner holds LifeOS's workflows: a label run, a command, a review
+// revision, a CI fix, an auto-merge and a close. Each takes a typed job
+// (package jobs) that webhook triage already decided is work, and runs a
+// pipeline of short named steps against its ports (ports.go): GitHub, the
+// store, the model and the clock.
+package runner
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/rs/zerolog"
+
+	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/jobs"
+	"github.com/lifeos/lifeos/names"
+	"github.com/lifeos/lifeos/policy"
+)
+
+// DefaultRunTimeout bounds a whole run, model calls included.
+const DefaultRunTimeout = 30 * time.Minute
+
+// writeBackTimeout bounds the GitHub writes after the agent finishes.
+const writeBackTimeout = 2 * time.Minute
+
+// Runner works LifeOS's jobs.
+type Runner struct {
+	// GitHub reaches a job's repository.
+	GitHub    Repos
+	Store     Store
+	Model     agent.Model
+	ModelName string
+	Limits    agent.Limits
+	// MaxRepoBytes caps the unpacked repo snapshot
+	// (workspace.DefaultMaxRepoBytes if 0).
+	MaxRepoBytes int64
+	// Timeout bounds one run (DefaultRunTimeout if 0).
+	Timeout time.Duration
+	// DeleteBranches deletes a LifeOS PR's branch once the PR is closed.
+	DeleteBranches bool
+	// MaxCIFixes bounds the fix runs started by failed CI on one PR
+	// (policy.DefaultMaxCIFixes if 0).
+	MaxCIFixes int
+	AppSlug    string
+	// Ceilings are the server's limits that a repository's policy may
+	// lower and never raise.
+	Ceilings policy.Ceilings
+	// Waker starts the jobs that waited for a run once it ends.
+	Waker Waker
+	// Prices turn each model call's token usage into money.
+	Prices policy.PriceTable
+	// Now is the clock (time.Now if nil).
+	Now Clock
+	Log zerolog.Logger
+
+	mu      sync.Mutex
+	active  map[int64]context.CancelCauseFunc // runs worked by this process
+	orgPols *orgPolicies
+}
+
+// Register adds a worker for every kind of job to River's workers.
+func (r *Runner) Register(ws *river.Workers) {
+	river.AddWorker(ws, &worker[jobs.Run]{r: r, work: r.label})
+	river.AddWorker(ws, &worker[jobs.Command]{r: r, work: r.command})
+	river.AddWorker(ws, &worker[jobs.Review]{r: r, work: r.review})
+	river.AddWorker(ws, &worker[jobs.CI]{r: r, work: r.ci})
+	river.AddWorker(ws, &worker[jobs.Closed]{r: r, work: r.closed})
+}
+
+// worker adapts one workflow to River.
+type worker[T jobs.Job] struct {
+	river.WorkerDefaults[T]
+	r    *Runner
+	work func(ctx context.Context, jobID int64, job T) error
+}
+
+// Timeout bounds one job.
+func (w *worker[T]) Timeout(*river.Job[T]) time.Duration {
+	if w.r.Timeout > 0 {
+		return w.r.Timeout
+	}
+	return DefaultRunTimeout
+}
+
+// Work works the job with a logger that names it.
+func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) error {
+	d, repo := job.Args.Meta()
+	log := w.r.Log.With().Str("event", d.Event).Str("delivery", d.ID).Str("repo", repo.FullName()).
+		Int("issue", job.Args.Subject()).Int64("job", job.ID).Str("kind", job.Kind).Logger()
+	return w.work(log.WithContext(ctx), job.ID, job.Args)
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// track makes a run stoppable from this process.
+func (r *Runner) track(runID int64, cancel context.CancelCauseFunc) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.active == nil {
+		r.active = map[int64]context.CancelCauseFunc{}
+	}
+	r.active[runID] = cancel
+}
+
+func (r *Runner) untrack(runID int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.active, runID)
+}
+
+// stopLocal stops a run if this process works it; other replicas see the
+// stored request at the run's next model call.
+func (r *Runner) stopLocal(runID int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if cancel, ok := r.active[runID]; ok {
+		cancel(errStopped)
+	}
+}
+
+// errStopped is the cause of a run stopped by /lifeos stop.
+var errStopped = errors.New("stopped by /lifeos stop")
+
+// audit logs a policy decision under the audit key.
+func audit(log zerolog.Logger, d policy.Decision) {
+	log.Info().Dict("audit", zerolog.Dict().Bool("allow", d.Allow).Str("rule", d.Rule).Str("reason", d.Reason)).Msg("Policy decision")
+}
+
+// tell comments on an issue or PR, best effort: the run's record already
+// holds the outcome.
+func tell(ctx context.Context, g threads, number int, body string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := g.Comment(ctx, number, body); err != nil {
+		zerolog.Ctx(ctx).Error().Err(err).Msg("Could not comment")
+	}
+}
+
+// triggerLabel is the server's trigger label, as people are told of it.
+func (r *Runner) triggerLabel() string {
+	if r.Ceilings.TriggerLabel != "" {
+		return r.Ceilings.TriggerLabel
+	}
+	return names.TriggerLabel
+}
