@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/handlers"
 	"github.com/lifeos/lifeos/queue"
 	"github.com/lifeos/lifeos/runner"
@@ -43,7 +44,7 @@ type Options struct {
 
 // Server is LifeOS: the HTTP front and the workers behind it.
 type Server struct {
-	cfg    *Config
+	cfg    *config.Config
 	opts   Options
 	log    zerolog.Logger
 	db     *store.DB
@@ -53,7 +54,7 @@ type Server struct {
 }
 
 // New opens and migrates the database and builds every dependency once.
-func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*Server, error) {
+func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Options) (*Server, error) {
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return nil, err

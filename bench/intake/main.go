@@ -33,6 +33,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/tidwall/gjson"
 
+	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/server"
 )
 
@@ -74,7 +75,7 @@ func run(dur time.Duration, conns, threads int) error {
 		"GITHUB_V3_API_URL": "http://127.0.0.1:1/",
 		"OPENAI_BASE_URL":   "http://127.0.0.1:1/v1",
 	}
-	cfg, err := server.LoadConfig(func(k string) string { return env[k] })
+	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		return err
 	}
