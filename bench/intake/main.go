@@ -108,7 +108,7 @@ func run(dur time.Duration, conns, threads int) error {
 		return err
 	}
 	fmt.Printf("wrk -t%d -c%d -d%s, payload %d bytes, GOMAXPROCS=%d, SQLite synchronous=FULL\n\n",
-		threads, conns, dur, len(relevant), runtimeProcs())
+		threads, conns, dur, len(relevant), numCPU())
 	fmt.Println("| delivery | server | requests/s | p50 | p99 | non-2xx |")
 	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: |")
 	for _, c := range []struct {
@@ -127,14 +127,6 @@ func run(dur time.Duration, conns, threads int) error {
 		fmt.Printf("| %s | %s | %.0f | %s | %s | %d |\n", c.kind, c.name, r.rps, r.p50, r.p99, r.non2xx)
 	}
 	return nil
-}
-
-func runtimeProcs() int {
-	n, _ := strconv.Atoi(os.Getenv("GOMAXPROCS"))
-	if n == 0 {
-		return numCPU()
-	}
-	return n
 }
 
 func listen(h http.Handler) (string, error) {
