@@ -96,7 +96,7 @@ func NewRun(d Delivery, r Repo, issue Issue, label, actor string) Run {
 	return Run{Base: newBase(d, r), Issue: issue, Label: label, Actor: actor}
 }
 
-func (Run) Kind() string    { return "lifeos_run" }
+func (Run) Kind() string   { return "lifeos_run" }
 func (j Run) Subject() int { return j.Issue.Number }
 
 // Command is a /lifeos comment by a human on an issue or pull request.
@@ -123,7 +123,7 @@ func NewCommand(d Delivery, r Repo, c Command) Command {
 	return c
 }
 
-func (Command) Kind() string    { return "lifeos_command" }
+func (Command) Kind() string   { return "lifeos_command" }
 func (j Command) Subject() int { return j.Number }
 
 // Review is a change request by a human on a LifeOS pull request.
@@ -142,7 +142,7 @@ func NewReview(d Delivery, r Repo, rv Review) Review {
 	return rv
 }
 
-func (Review) Kind() string    { return "lifeos_review" }
+func (Review) Kind() string   { return "lifeos_review" }
 func (j Review) Subject() int { return j.Issue }
 
 // CI is a completed CI result on a LifeOS branch, from a check suite of
@@ -167,7 +167,7 @@ func NewCI(d Delivery, r Repo, c CI) CI {
 	return c
 }
 
-func (CI) Kind() string    { return "lifeos_ci" }
+func (CI) Kind() string   { return "lifeos_ci" }
 func (j CI) Subject() int { return j.Issue }
 
 // Closed is a LifeOS pull request (opened by the App from its branch) that
@@ -187,7 +187,7 @@ func NewClosed(d Delivery, r Repo, c Closed) Closed {
 	return c
 }
 
-func (Closed) Kind() string    { return "lifeos_closed" }
+func (Closed) Kind() string   { return "lifeos_closed" }
 func (j Closed) Subject() int { return j.Issue }
 
 var (
