@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/server"
 )
@@ -61,17 +62,17 @@ Commands:
 `
 
 func serve(getenv func(string) string, stderr io.Writer) int {
-	cfg, err := server.LoadConfig(getenv)
+	cfg, err := config.Load(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "lifeos: %v\n", err)
 		return 2
 	}
 	cfg.Version = buildVersion()
-	setMemoryLimit(getenv)
+	setMemoryLimit(cfg.MemoryLimit)
 	logOut := server.NewLogWriter(stderr)
 	defer logOut.Close()
 	log := zerolog.New(logOut).With().Timestamp().Logger()
-	if lvl, err := zerolog.ParseLevel(getenv("LOG_LEVEL")); err == nil && lvl != zerolog.NoLevel {
+	if lvl, err := zerolog.ParseLevel(cfg.LogLevel); err == nil && lvl != zerolog.NoLevel {
 		log = log.Level(lvl)
 	} else {
 		log = log.Level(zerolog.InfoLevel)
@@ -104,8 +105,8 @@ func serve(getenv func(string) string, stderr io.Writer) int {
 // crash.
 const DefaultMemoryLimit = 160 << 20
 
-func setMemoryLimit(getenv func(string) string) {
-	if getenv("GOMEMLIMIT") == "" {
+func setMemoryLimit(gomemlimit string) {
+	if gomemlimit == "" {
 		debug.SetMemoryLimit(DefaultMemoryLimit)
 	}
 }
@@ -138,12 +139,12 @@ func policyCommand(args []string, getenv func(string) string, stdout, stderr io.
 		fmt.Fprintf(stderr, "lifeos: %v\n", err)
 		return 2
 	}
-	ceilings, err := server.LoadCeilings(getenv)
+	ceilings, err := config.LoadCeilings(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "lifeos: %v\n", err)
 		return 2
 	}
-	prices, err := server.LoadPrices(getenv)
+	prices, err := config.LoadPrices(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "lifeos: %v\n", err)
 		return 2

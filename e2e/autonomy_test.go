@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/githubfake"
 	"github.com/lifeos/lifeos/modelfake"
-	"github.com/lifeos/lifeos/server"
 	"github.com/lifeos/lifeos/store"
 )
 
@@ -77,7 +77,7 @@ func (e *env) passCI(pr int, extra ...githubfake.CheckRunFixture) {
 func rung3(t *testing.T) *env {
 	return start(t, envOpts{
 		files:     withPolicy("autonomy: 3\nauto_merge:\n  paths: [\"docs/**\"]\n  max_lines: 10\n"),
-		configure: func(c *server.Config) { c.Ceilings.MaxAutonomy = 3 },
+		configure: func(c *config.Config) { c.Ceilings.MaxAutonomy = 3 },
 	})
 }
 
@@ -164,7 +164,7 @@ func TestBelowRung3NothingMerges(t *testing.T) {
 func TestRung4ProposesWork(t *testing.T) {
 	e := start(t, envOpts{
 		files:     withPolicy("autonomy: 4\n"),
-		configure: func(c *server.Config) { c.Ceilings.MaxAutonomy = 4 },
+		configure: func(c *config.Config) { c.Ceilings.MaxAutonomy = 4 },
 	})
 	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
 	e.model.Script(

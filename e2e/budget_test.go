@@ -4,16 +4,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/modelfake"
 	"github.com/lifeos/lifeos/policy"
-	"github.com/lifeos/lifeos/server"
 	"github.com/lifeos/lifeos/store"
 )
 
 // priced makes every call of the doubles' models cost a known amount: the
 // model double reports 100 prompt tokens per call, so gpt-e2e costs $0.10 a
 // call and gpt-e2e-mini $0.05.
-func priced(c *server.Config) {
+func priced(c *config.Config) {
 	c.Prices = policy.DefaultPrices()
 	c.Prices["gpt-e2e"] = policy.Price{InputPerMillion: 1000 * policy.Dollar}
 	c.Prices["gpt-e2e-mini"] = policy.Price{InputPerMillion: 500 * policy.Dollar}
@@ -101,7 +101,7 @@ func TestCostCapPerRun(t *testing.T) {
 func TestInstallationBudget(t *testing.T) {
 	e := start(t, envOpts{
 		files: withPolicy("model: gpt-e2e\n"),
-		configure: func(c *server.Config) {
+		configure: func(c *config.Config) {
 			priced(c)
 			c.Ceilings.MonthlyBudgetInstallation = 30 * policy.Cent
 		},

@@ -24,6 +24,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/githubfake"
 	"github.com/lifeos/lifeos/internal/testdb"
 	"github.com/lifeos/lifeos/modelfake"
@@ -45,7 +46,7 @@ type env struct {
 	gh      *githubfake.Server
 	model   *modelfake.Server
 	srv     *server.Server
-	cfg     *server.Config
+	cfg     *config.Config
 	url     string
 	stop    context.CancelFunc
 	stopped chan error
@@ -61,7 +62,7 @@ type envOpts struct {
 	// appSlug is the App's slug on the GitHub double ("lifeos" if empty);
 	// the server reads it from GET /app.
 	appSlug   string
-	configure func(*server.Config)
+	configure func(*config.Config)
 }
 
 func start(t *testing.T, o envOpts) *env {
@@ -97,7 +98,7 @@ func start(t *testing.T, o envOpts) *env {
 		gh.SetPermission(repoName, maintainer, "admin")
 	}
 
-	cfg := &server.Config{
+	cfg := &config.Config{
 		Port:           0,
 		IntegrationID:  gh.AppID(),
 		PrivateKey:     gh.PrivateKeyPEM(),

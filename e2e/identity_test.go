@@ -7,6 +7,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/githubfake"
 	"github.com/lifeos/lifeos/server"
 )
@@ -38,7 +39,7 @@ func TestAppSlugIsReadFromGitHub(t *testing.T) {
 func TestStartupNamesBadAppCredentials(t *testing.T) {
 	gh := githubfake.New(githubfake.Options{})
 	t.Cleanup(gh.Close)
-	cfg := &server.Config{
+	cfg := &config.Config{
 		IntegrationID: gh.AppID() + 1, PrivateKey: gh.PrivateKeyPEM(), WebhookSecret: secret,
 		V3APIURL: gh.URL(), V4APIURL: gh.URL() + "graphql", OpenAIAPIKey: "sk", Model: "gpt-e2e",
 		DataDir: t.TempDir(), TriggerLabel: "lifeos:do", Ceilings: e2eCeilings(),

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/policy"
-	"github.com/lifeos/lifeos/server"
 	"github.com/lifeos/lifeos/store"
 )
 
@@ -16,7 +16,7 @@ const serverLabel = "lifeos:go"
 // TestServerTriggerLabelOpensPullRequest: LIFEOS_TRIGGER_LABEL is the label
 // that starts a run, for the webhook handler and for the run's policy alike.
 func TestServerTriggerLabelOpensPullRequest(t *testing.T) {
-	e := start(t, envOpts{configure: func(c *server.Config) {
+	e := start(t, envOpts{configure: func(c *config.Config) {
 		c.TriggerLabel, c.Ceilings.TriggerLabel = serverLabel, serverLabel
 	}})
 	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)

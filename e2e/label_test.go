@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/modelfake"
-	"github.com/lifeos/lifeos/server"
 	"github.com/lifeos/lifeos/store"
 )
 
@@ -345,7 +345,7 @@ func TestModelDownFailsWithComment(t *testing.T) {
 }
 
 func TestTurnLimitFailsWithComment(t *testing.T) {
-	e := start(t, envOpts{configure: func(c *server.Config) { c.MaxTurns = 2 }})
+	e := start(t, envOpts{configure: func(c *config.Config) { c.MaxTurns = 2 }})
 	n := e.gh.AddIssue(repoName, "Loop", "forever", maintainer)
 	read := modelfake.Reply{ToolCalls: []modelfake.ToolCall{modelfake.Call("list_files", map[string]any{})}}
 	e.model.Script(read, read, read, read)

@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/gh"
 	"github.com/lifeos/lifeos/handlers"
 	"github.com/lifeos/lifeos/jobs"
@@ -41,7 +42,7 @@ type Options struct {
 
 // Server is LifeOS: the HTTP front and the workers behind it.
 type Server struct {
-	cfg    *Config
+	cfg    *config.Config
 	opts   Options
 	log    zerolog.Logger
 	db     *store.DB
@@ -51,7 +52,7 @@ type Server struct {
 }
 
 // New opens and migrates the database and builds every dependency once.
-func New(ctx context.Context, cfg *Config, log zerolog.Logger, opts Options) (*Server, error) {
+func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Options) (*Server, error) {
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -174,7 +175,7 @@ func capBody(n int64) func(http.Handler) http.Handler {
 }
 
 // newRunner builds the workflows over their real ports.
-func newRunner(cfg *Config, opts Options, st *store.Store, clients *gh.Clients, app gh.Identity, log zerolog.Logger) *runner.Runner {
+func newRunner(cfg *config.Config, opts Options, st *store.Store, clients *gh.Clients, app gh.Identity, log zerolog.Logger) *runner.Runner {
 	return &runner.Runner{
 		GitHub: func(r jobs.Repo) (runner.GitHub, error) {
 			repo, err := clients.Repo(r, app.Slug)

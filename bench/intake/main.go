@@ -33,6 +33,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/tidwall/gjson"
 
+	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/server"
 )
 
@@ -74,7 +75,7 @@ func run(dur time.Duration, conns, threads int) error {
 		"GITHUB_V3_API_URL": "http://127.0.0.1:1/",
 		"OPENAI_BASE_URL":   "http://127.0.0.1:1/v1",
 	}
-	cfg, err := server.LoadConfig(func(k string) string { return env[k] })
+	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func run(dur time.Duration, conns, threads int) error {
 		return err
 	}
 	fmt.Printf("wrk -t%d -c%d -d%s, payload %d bytes, GOMAXPROCS=%d, SQLite synchronous=FULL\n\n",
-		threads, conns, dur, len(relevant), runtimeProcs())
+		threads, conns, dur, len(relevant), numCPU())
 	fmt.Println("| delivery | server | requests/s | p50 | p99 | non-2xx |")
 	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: |")
 	for _, c := range []struct {
@@ -126,14 +127,6 @@ func run(dur time.Duration, conns, threads int) error {
 		fmt.Printf("| %s | %s | %.0f | %s | %s | %d |\n", c.kind, c.name, r.rps, r.p50, r.p99, r.non2xx)
 	}
 	return nil
-}
-
-func runtimeProcs() int {
-	n, _ := strconv.Atoi(os.Getenv("GOMAXPROCS"))
-	if n == 0 {
-		return numCPU()
-	}
-	return n
 }
 
 func listen(h http.Handler) (string, error) {

@@ -1,6 +1,7 @@
-// Package server reads LifeOS's configuration, builds every dependency once
-// and serves the webhook and health endpoints until told to stop.
-package server
+// Package config reads LifeOS's configuration. It is the one place that
+// reads the environment: main hands it os.Getenv, and everything else takes
+// a *Config (or the ceilings and prices it holds). Each setting is read once.
+package config
 
 import (
 	"fmt"
@@ -54,19 +55,25 @@ type Config struct {
 	Ceilings       policy.Ceilings
 	Prices         policy.PriceTable
 	Version        string
+	// LogLevel is LOG_LEVEL as set: a zerolog level name, or empty.
+	LogLevel string
+	// MemoryLimit is GOMEMLIMIT as set. The Go runtime applies it itself;
+	// it is read here so that the command knows whether to apply its own
+	// default when it is empty.
+	MemoryLimit string
 }
 
-// ConfigError names the setting that stopped start-up.
-type ConfigError struct {
+// Error names the setting that stopped start-up and why.
+type Error struct {
 	Name   string
 	Reason string
 }
 
-func (e *ConfigError) Error() string { return fmt.Sprintf("config: %s %s", e.Name, e.Reason) }
+func (e *Error) Error() string { return fmt.Sprintf("config: %s %s", e.Name, e.Reason) }
 
-// LoadConfig reads the configuration from getenv (os.Getenv in production).
-// The first missing or malformed setting is returned as a *ConfigError.
-func LoadConfig(getenv func(string) string) (*Config, error) {
+// Load reads the configuration from getenv (os.Getenv in production).
+// The first missing or malformed setting is returned as an *Error.
+func Load(getenv func(string) string) (*Config, error) {
 	c := &Config{
 		V3APIURL:      orDefault(getenv("GITHUB_V3_API_URL"), DefaultV3APIURL),
 		V4APIURL:      orDefault(getenv("GITHUB_V4_API_URL"), DefaultV4APIURL),
@@ -76,6 +83,8 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		DatabaseURL:   getenv("DATABASE_URL"),
 		DataDir:       orDefault(getenv("LIFEOS_DATA_DIR"), DefaultDataDir),
 		AppSlug:       getenv("LIFEOS_APP_SLUG"), // an override: the slug is read from GitHub
+		LogLevel:      getenv("LOG_LEVEL"),
+		MemoryLimit:   getenv("GOMEMLIMIT"),
 	}
 	var err error
 	if c.Port, err = intSetting(getenv, "PORT", DefaultPort, 1, 65535); err != nil {
@@ -86,14 +95,14 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	if id == 0 {
-		return nil, &ConfigError{"GITHUB_APP_INTEGRATION_ID", "is required: the App ID shown on the GitHub App's settings page"}
+		return nil, &Error{"GITHUB_APP_INTEGRATION_ID", "is required: the App ID shown on the GitHub App's settings page"}
 	}
 	c.IntegrationID = int64(id)
 	if c.PrivateKey, err = privateKey(getenv); err != nil {
 		return nil, err
 	}
 	if c.WebhookSecret == "" {
-		return nil, &ConfigError{"GITHUB_APP_WEBHOOK_SECRET", "is required: the webhook secret set on the GitHub App"}
+		return nil, &Error{"GITHUB_APP_WEBHOOK_SECRET", "is required: the webhook secret set on the GitHub App"}
 	}
 	for _, u := range []struct{ name, value string }{
 		{"GITHUB_V3_API_URL", c.V3APIURL}, {"GITHUB_V4_API_URL", c.V4APIURL}, {"OPENAI_BASE_URL", c.OpenAIBaseURL},
@@ -102,14 +111,14 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 			continue
 		}
 		if p, err := url.Parse(u.value); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			return nil, &ConfigError{u.name, fmt.Sprintf("is not an http(s) URL: %q", u.value)}
+			return nil, &Error{u.name, fmt.Sprintf("is not an http(s) URL: %q", u.value)}
 		}
 	}
 	if c.OpenAIAPIKey == "" && c.OpenAIBaseURL == "" {
-		return nil, &ConfigError{"OPENAI_API_KEY", "is required (or set OPENAI_BASE_URL to a local endpoint that needs no key)"}
+		return nil, &Error{"OPENAI_API_KEY", "is required (or set OPENAI_BASE_URL to a local endpoint that needs no key)"}
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
-		return nil, &ConfigError{"DATABASE_URL", "must be a postgres:// URL, or empty for the embedded SQLite file"}
+		return nil, &Error{"DATABASE_URL", "must be a postgres:// URL, or empty for the embedded SQLite file"}
 	}
 	maxTokens, err := intSetting(getenv, "LIFEOS_MAX_TOKENS", DefaultMaxTokens, 1000, 1<<40)
 	if err != nil {
@@ -134,7 +143,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		c.DeleteBranches = true
 	case "false", "0", "no":
 	default:
-		return nil, &ConfigError{"LIFEOS_DELETE_BRANCH", fmt.Sprintf("must be true or false, got %q", v)}
+		return nil, &Error{"LIFEOS_DELETE_BRANCH", fmt.Sprintf("must be true or false, got %q", v)}
 	}
 	return c, nil
 }
@@ -145,21 +154,21 @@ func privateKey(getenv func(string) string) ([]byte, error) {
 	name := "GITHUB_APP_PRIVATE_KEY"
 	switch {
 	case key != "" && path != "":
-		return nil, &ConfigError{name, "and GITHUB_APP_PRIVATE_KEY_PATH are both set; set one"}
+		return nil, &Error{name, "and GITHUB_APP_PRIVATE_KEY_PATH are both set; set one"}
 	case path != "":
 		name = "GITHUB_APP_PRIVATE_KEY_PATH"
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, &ConfigError{name, fmt.Sprintf("cannot be read: %v", err)}
+			return nil, &Error{name, fmt.Sprintf("cannot be read: %v", err)}
 		}
 		key = string(b)
 	case key == "":
-		return nil, &ConfigError{name, "is required (PEM text), or GITHUB_APP_PRIVATE_KEY_PATH (a .pem file)"}
+		return nil, &Error{name, "is required (PEM text), or GITHUB_APP_PRIVATE_KEY_PATH (a .pem file)"}
 	}
 	// Platforms that hold secrets on one line often turn newlines into \n.
 	key = strings.ReplaceAll(key, `\n`, "\n")
 	if _, err := jwt.ParseRSAPrivateKeyFromPEM([]byte(key)); err != nil {
-		return nil, &ConfigError{name, fmt.Sprintf("is not a PEM RSA private key as GitHub issues them: %v", err)}
+		return nil, &Error{name, fmt.Sprintf("is not a PEM RSA private key as GitHub issues them: %v", err)}
 	}
 	return []byte(key), nil
 }
@@ -171,7 +180,7 @@ func intSetting(getenv func(string) string, name string, def, min, max int) (int
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < min || n > max {
-		return 0, &ConfigError{name, fmt.Sprintf("must be a whole number from %d to %d, got %q", min, max, v)}
+		return 0, &Error{name, fmt.Sprintf("must be a whole number from %d to %d, got %q", min, max, v)}
 	}
 	return n, nil
 }

@@ -1,4 +1,4 @@
-package server
+package config
 
 import (
 	"fmt"
@@ -11,16 +11,16 @@ import (
 // may lower and never raise, from the environment. Unset values keep
 // policy.DefaultCeilings. It is the one reader of the settings it covers
 // (LIFEOS_TRIGGER_LABEL, LIFEOS_MODEL, LIFEOS_MAX_TURNS among them):
-// LoadConfig takes their values from the ceilings it returns.
+// Load takes their values from the ceilings it returns.
 func LoadCeilings(getenv func(string) string) (policy.Ceilings, error) {
 	c := policy.DefaultCeilings()
 	var err error
 	if v := getenv("LIFEOS_TRIGGER_LABEL"); v != "" {
 		switch n := len([]rune(v)); {
 		case strings.TrimSpace(v) == "":
-			return c, &ConfigError{"LIFEOS_TRIGGER_LABEL", "must be a label name, got only spaces"}
+			return c, &Error{"LIFEOS_TRIGGER_LABEL", "must be a label name, got only spaces"}
 		case n > policy.MaxLabelLen:
-			return c, &ConfigError{"LIFEOS_TRIGGER_LABEL", fmt.Sprintf("has %d characters; GitHub labels have at most %d", n, policy.MaxLabelLen)}
+			return c, &Error{"LIFEOS_TRIGGER_LABEL", fmt.Sprintf("has %d characters; GitHub labels have at most %d", n, policy.MaxLabelLen)}
 		}
 		c.TriggerLabel = v
 	}
@@ -50,7 +50,7 @@ func LoadCeilings(getenv func(string) string) (policy.Ceilings, error) {
 		}
 		money, err := policy.ParseMoney(v)
 		if err != nil || money < 0 {
-			return c, &ConfigError{m.name, fmt.Sprintf("must be an amount in US dollars like 2.50, got %q", v)}
+			return c, &Error{m.name, fmt.Sprintf("must be an amount in US dollars like 2.50, got %q", v)}
 		}
 		*m.dst = money
 	}
@@ -91,11 +91,11 @@ func LoadPrices(getenv func(string) string) (policy.PriceTable, error) {
 		model, price, ok := strings.Cut(item, "=")
 		model = strings.TrimSpace(model)
 		if !ok || model == "" {
-			return nil, &ConfigError{policy.PricesSetting, fmt.Sprintf("entry %q is not model=input:output or model=%s", item, policy.PriceFree)}
+			return nil, &Error{policy.PricesSetting, fmt.Sprintf("entry %q is not model=input:output or model=%s", item, policy.PriceFree)}
 		}
 		p, err := policy.ParsePrice(price)
 		if err != nil {
-			return nil, &ConfigError{policy.PricesSetting, fmt.Sprintf("entry %q: %v", item, err)}
+			return nil, &Error{policy.PricesSetting, fmt.Sprintf("entry %q: %v", item, err)}
 		}
 		t[model] = p
 	}

@@ -1,4 +1,4 @@
-package server
+package config
 
 import (
 	"errors"
@@ -28,8 +28,8 @@ func testEnv(t *testing.T, over map[string]string) func(string) string {
 	return func(k string) string { return env[k] }
 }
 
-func TestLoadConfigDefaults(t *testing.T) {
-	c, err := LoadConfig(testEnv(t, nil))
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(testEnv(t, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,15 +39,15 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 }
 
-func TestLoadConfigKeyWithEscapedNewlines(t *testing.T) {
+func TestLoadKeyWithEscapedNewlines(t *testing.T) {
 	key, _ := os.ReadFile("testdata/app-key.pem")
 	oneLine := strings.ReplaceAll(string(key), "\n", `\n`)
-	if _, err := LoadConfig(testEnv(t, map[string]string{"GITHUB_APP_PRIVATE_KEY": oneLine})); err != nil {
+	if _, err := Load(testEnv(t, map[string]string{"GITHUB_APP_PRIVATE_KEY": oneLine})); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func TestLoadConfigErrorsNameTheSetting(t *testing.T) {
+func TestLoadErrorsNameTheSetting(t *testing.T) {
 	tests := []struct {
 		over map[string]string
 		name string
@@ -76,10 +76,10 @@ func TestLoadConfigErrorsNameTheSetting(t *testing.T) {
 		{map[string]string{"LIFEOS_TRIGGER_LABEL": strings.Repeat("x", 51)}, "LIFEOS_TRIGGER_LABEL"},
 	}
 	for _, tt := range tests {
-		_, err := LoadConfig(testEnv(t, tt.over))
-		var ce *ConfigError
+		_, err := Load(testEnv(t, tt.over))
+		var ce *Error
 		if !errors.As(err, &ce) || ce.Name != tt.name {
-			t.Errorf("LoadConfig(%v) = %v, want an error naming %s", tt.over, err, tt.name)
+			t.Errorf("Load(%v) = %v, want an error naming %s", tt.over, err, tt.name)
 			continue
 		}
 		if strings.Contains(err.Error(), "\n") {
@@ -88,15 +88,15 @@ func TestLoadConfigErrorsNameTheSetting(t *testing.T) {
 	}
 }
 
-func TestLoadConfigLocalModelNeedsNoKey(t *testing.T) {
-	c, err := LoadConfig(testEnv(t, map[string]string{"OPENAI_API_KEY": "", "OPENAI_BASE_URL": "http://127.0.0.1:11434/v1"}))
+func TestLoadLocalModelNeedsNoKey(t *testing.T) {
+	c, err := Load(testEnv(t, map[string]string{"OPENAI_API_KEY": "", "OPENAI_BASE_URL": "http://127.0.0.1:11434/v1"}))
 	if err != nil || c.OpenAIBaseURL == "" {
 		t.Fatalf("got %+v, %v", c, err)
 	}
 }
 
-func TestLoadConfigPricesAndCeilings(t *testing.T) {
-	c, err := LoadConfig(testEnv(t, map[string]string{
+func TestLoadPricesAndCeilings(t *testing.T) {
+	c, err := Load(testEnv(t, map[string]string{
 		"LIFEOS_PRICES": "llama3=0:0, my-model=2.5:10", "LIFEOS_MONTHLY_BUDGET": "20", "LIFEOS_MAX_AUTONOMY": "3",
 		"LIFEOS_ALLOWED_MODELS": "gpt-4.1, my-model",
 	}))
@@ -111,7 +111,7 @@ func TestLoadConfigPricesAndCeilings(t *testing.T) {
 	}
 }
 
-func TestLoadConfigServerSettingsReachTheCeilings(t *testing.T) {
+func TestLoadServerSettingsReachTheCeilings(t *testing.T) {
 	tests := []struct {
 		name  string
 		over  map[string]string
@@ -145,7 +145,7 @@ func TestLoadConfigServerSettingsReachTheCeilings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := LoadConfig(testEnv(t, tt.over))
+			c, err := Load(testEnv(t, tt.over))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,23 +154,85 @@ func TestLoadConfigServerSettingsReachTheCeilings(t *testing.T) {
 	}
 }
 
-// TestLoadConfigReadsEachSettingOnce: one setting has one reader, so the
-// server and its ceilings cannot disagree about it.
-func TestLoadConfigReadsEachSettingOnce(t *testing.T) {
-	env := testEnv(t, nil)
-	reads := map[string]int{}
-	if _, err := LoadConfig(func(k string) string { reads[k]++; return env(k) }); err != nil {
+// allSet sets every setting to a valid value that is not its default, so
+// that every branch that reads a setting is taken.
+var allSet = map[string]string{
+	"PORT":                               "9090",
+	"GITHUB_V3_API_URL":                  "https://ghe.example/api/v3/",
+	"GITHUB_V4_API_URL":                  "https://ghe.example/api/graphql",
+	"OPENAI_BASE_URL":                    "http://127.0.0.1:11434/v1",
+	"DATABASE_URL":                       "postgres://lifeos@127.0.0.1/lifeos",
+	"LIFEOS_DATA_DIR":                    "/var/lib/lifeos",
+	"LIFEOS_APP_SLUG":                    "my-lifeos",
+	"LIFEOS_MAX_TOKENS":                  "200000",
+	"LIFEOS_WORKERS":                     "4",
+	"LIFEOS_TRIGGER_LABEL":               "lifeos:go",
+	"LIFEOS_MAX_TURNS":                   "12",
+	"LIFEOS_MAX_AUTONOMY":                "3",
+	"LIFEOS_MAX_FILES":                   "10",
+	"LIFEOS_MAX_LINES":                   "500",
+	"LIFEOS_MAX_COST_PER_RUN":            "2.50",
+	"LIFEOS_MONTHLY_BUDGET":              "20",
+	"LIFEOS_MONTHLY_BUDGET_INSTALLATION": "50",
+	"LIFEOS_MODEL":                       "my-model",
+	"LIFEOS_CHEAP_MODEL":                 "my-cheap-model",
+	"LIFEOS_ALLOWED_MODELS":              "my-model, my-cheap-model",
+	"LIFEOS_PRICES":                      "my-model=2.5:10,my-cheap-model=free",
+	"LIFEOS_MAX_CI_FIXES":                "3",
+	"LIFEOS_DELETE_BRANCH":               "false",
+	"LOG_LEVEL":                          "debug",
+	"GOMEMLIMIT":                         "1GiB",
+}
+
+// reads calls Load with getenv and returns how often each name was read.
+func reads(t *testing.T, getenv func(string) string) map[string]int {
+	t.Helper()
+	n := map[string]int{}
+	if _, err := Load(func(k string) string { n[k]++; return getenv(k) }); err != nil {
 		t.Fatal(err)
 	}
-	for k, n := range reads {
-		if n != 1 {
-			t.Errorf("%s read %d times", k, n)
-		}
+	return n
+}
+
+// TestLoadReadsEachSettingOnce: one setting has one reader, so the
+// server and its ceilings cannot disagree about it.
+func TestLoadReadsEachSettingOnce(t *testing.T) {
+	tests := []struct {
+		name string
+		over map[string]string
+	}{
+		{"required only", nil},
+		{"every setting set", allSet},
+		{"key from a file", map[string]string{"GITHUB_APP_PRIVATE_KEY": "", "GITHUB_APP_PRIVATE_KEY_PATH": "testdata/app-key.pem"}},
 	}
-	for _, k := range []string{"LIFEOS_TRIGGER_LABEL", "LIFEOS_MODEL", "LIFEOS_MAX_TURNS", "LIFEOS_PRICES"} {
-		if reads[k] == 0 {
-			t.Errorf("%s never read", k)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := reads(t, testEnv(t, tt.over))
+			for k, c := range n {
+				if c != 1 {
+					t.Errorf("%s read %d times", k, c)
+				}
+			}
+			for _, k := range []string{"LIFEOS_TRIGGER_LABEL", "LIFEOS_MODEL", "LIFEOS_MAX_TURNS", "LIFEOS_PRICES"} {
+				if n[k] == 0 {
+					t.Errorf("%s never read", k)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadEverySettingSet(t *testing.T) {
+	c, err := Load(testEnv(t, allSet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 9090 || c.DatabaseURL == "" || c.AppSlug != "my-lifeos" || c.MaxTokens != 200000 || c.Workers != 4 ||
+		c.TriggerLabel != "lifeos:go" || c.Model != "my-model" || c.MaxTurns != 12 || c.MaxCIFixes != 3 || c.DeleteBranches ||
+		c.LogLevel != "debug" || c.MemoryLimit != "1GiB" || c.Ceilings.DefaultCheapModel != "my-cheap-model" ||
+		c.Ceilings.MaxFiles != 10 || c.Ceilings.MaxLines != 500 || c.Ceilings.MaxCostPerRun.String() != "$2.50" ||
+		c.Ceilings.MonthlyBudgetInstallation.String() != "$50.00" {
+		t.Errorf("config = %+v", c)
 	}
 }
 

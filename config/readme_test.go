@@ -1,0 +1,81 @@
+package config
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// readmeSettings returns the variables named in the first column of the
+// table under README.md's "## Settings" heading.
+func readmeSettings(t *testing.T) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := regexp.MustCompile("`([A-Z][A-Z0-9_]*)`")
+	names := map[string]bool{}
+	in := false
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "## ") {
+			in = line == "## Settings"
+			continue
+		}
+		if !in || !strings.HasPrefix(line, "|") {
+			continue
+		}
+		cells := strings.Split(line, "|")
+		if len(cells) < 3 {
+			continue
+		}
+		for _, m := range name.FindAllStringSubmatch(cells[1], -1) {
+			names[m[1]] = true
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(names) == 0 {
+		t.Fatal(`README.md has no settings table under "## Settings"`)
+	}
+	return names
+}
+
+// TestReadmeNamesTheSettingsLoadReads: the README's settings table and Load
+// agree on the variables, so none is undocumented and none documented is
+// ignored.
+func TestReadmeNamesTheSettingsLoadReads(t *testing.T) {
+	documented := readmeSettings(t)
+	read := reads(t, testEnv(t, nil))
+	var missing, unread []string
+	for k := range read {
+		if !documented[k] {
+			missing = append(missing, k)
+		}
+	}
+	for k := range documented {
+		if read[k] == 0 {
+			unread = append(unread, k)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(unread)
+	if len(missing) > 0 {
+		t.Errorf("Load reads settings missing from README.md's settings table: %v", missing)
+	}
+	if len(unread) > 0 {
+		t.Errorf("README.md's settings table names settings Load never reads: %v", unread)
+	}
+	for _, k := range []string{"LIFEOS_MAX_FILES", "LIFEOS_MAX_LINES", "GOMEMLIMIT"} {
+		if !documented[k] {
+			t.Errorf("the table parser missed %s", k)
+		}
+	}
+}
