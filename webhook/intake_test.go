@@ -55,7 +55,7 @@ func logContext() (context.Context, *bytes.Buffer) {
 func TestHandlerQueuesTheTypedJob(t *testing.T) {
 	q := &fakeQueue{}
 	now := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
-	h := handlerFor(t, Intake{Queue: q, Config: testConfig, Now: func() time.Time { return now }}, "issues")
+	h := handlerFor(t, Intake{Queue: q, Config: testConfig(), Now: func() time.Time { return now }}, "issues")
 	ctx, logs := logContext()
 
 	ignored := fixture(t, "issues.labeled", edit{"installation.id", 42})
@@ -90,13 +90,13 @@ func TestHandlerErrors(t *testing.T) {
 	ctx := context.Background()
 	work := fixture(t, "issues.labeled", edit{"installation.id", 42}, edit{"label.name", "lifeos:do"})
 	down := errors.New("database is down")
-	h := handlerFor(t, Intake{Queue: &fakeQueue{err: down}, Config: testConfig}, "issues")
+	h := handlerFor(t, Intake{Queue: &fakeQueue{err: down}, Config: testConfig()}, "issues")
 	if err := h.Handle(ctx, "issues", "delivery-1", work); !errors.Is(err, down) {
 		t.Errorf("failing queue: got %v, want it wrapped", err)
 	}
 
 	q := &fakeQueue{}
-	h = handlerFor(t, Intake{Queue: q, Config: testConfig}, "issues")
+	h = handlerFor(t, Intake{Queue: q, Config: testConfig()}, "issues")
 	err := h.Handle(ctx, "issues", "delivery-1", append(work[:len(work)-2:len(work)-2], []byte(`,"x":`)...))
 	var invalid githubapp.ValidationError
 	if !errors.As(err, &invalid) || len(q.jobs) != 0 {

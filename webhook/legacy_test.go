@@ -27,7 +27,7 @@ func legacyJob(event string, payload []byte) *river.Job[queue.EventArgs] {
 // delivery and its original time.
 func TestLegacyWorkerQueuesTheTypedJob(t *testing.T) {
 	q := &fakeQueue{}
-	w := &LegacyWorker{Queue: q, Config: testConfig}
+	w := &LegacyWorker{Queue: q, Config: testConfig()}
 	payload := fixture(t, "pull_request.closed", edit{"installation.id", 42},
 		edit{"pull_request.head.ref", "lifeos/issue-7"}, edit{"pull_request.user.login", "lifeos-test[bot]"})
 	if err := w.Work(context.Background(), legacyJob("pull_request", payload)); err != nil {
@@ -61,7 +61,7 @@ func TestLegacyWorkerOutcomes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			q := &fakeQueue{err: tt.queueErr}
-			err := (&LegacyWorker{Queue: q, Config: testConfig}).Work(context.Background(), tt.job)
+			err := (&LegacyWorker{Queue: q, Config: testConfig()}).Work(context.Background(), tt.job)
 			var cancel *rivertype.JobCancelError
 			switch {
 			case tt.cancel && !errors.As(err, &cancel):

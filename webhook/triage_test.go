@@ -13,19 +13,17 @@ import (
 	"github.com/lifeos/lifeos/jobs"
 )
 
-// testConfig is the server every triage test runs as.
-var testConfig = Config{AppSlug: "lifeos-test", TriggerLabel: "lifeos:do"}
+// testConfig() is the server every test runs as.
+func testConfig() Config { return Config{AppSlug: "lifeos-test", TriggerLabel: "lifeos:do"} }
 
-// edit changes one path of a fixture; a value of deleted removes it.
+// edit changes one path of a fixture; the value deleted{} removes it.
 type edit struct {
 	path  string
 	value any
 }
 
-type deletedValue struct{}
-
 // deleted, as an edit's value, removes the path.
-var deleted = deletedValue{}
+type deleted struct{}
 
 // fixture reads one of GitHub's example payloads and applies edits to it.
 func fixture(t *testing.T, name string, edits ...edit) []byte {
@@ -35,7 +33,7 @@ func fixture(t *testing.T, name string, edits ...edit) []byte {
 		t.Fatal(err)
 	}
 	for _, e := range edits {
-		if e.value == deleted {
+		if _, del := e.value.(deleted); del {
 			raw, err = sjson.DeleteBytes(raw, e.path)
 		} else {
 			raw, err = sjson.SetBytes(raw, e.path, e.value)
@@ -76,7 +74,7 @@ func runTriage(t *testing.T, triage triageFunc, name string, base []edit, tests 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			payload := fixture(t, name, append(append([]edit{}, base...), tt.edits...)...)
-			got, reason := triage(delivery(event), payload, testConfig)
+			got, reason := triage(delivery(event), payload, testConfig())
 			switch {
 			case tt.want == nil && got != nil:
 				t.Fatalf("got job %+v, want it ignored (%s)", got, tt.why)
@@ -104,14 +102,14 @@ func TestTriageIssues(t *testing.T) {
 	runTriage(t, triageIssues, "issues.labeled", []edit{{"installation.id", 42}, {"label.name", "lifeos:do"}}, []triageCase{
 		{name: "trigger label", want: jobs.NewRun(d, r, issue, "lifeos:do", "Codertocat")},
 		{name: "label in the namespace", edits: []edit{{"label.name", "lifeos:go"}}, want: jobs.NewRun(d, r, issue, "lifeos:go", "Codertocat")},
-		{name: "no comment count", edits: []edit{{"issue.comments", deleted}}, want: jobs.NewRun(d, r, noCount, "lifeos:do", "Codertocat")},
+		{name: "no comment count", edits: []edit{{"issue.comments", deleted{}}}, want: jobs.NewRun(d, r, noCount, "lifeos:do", "Codertocat")},
 		{name: "other action", edits: []edit{{"action", "unlabeled"}}, why: "action"},
 		{name: "other label", edits: []edit{{"label.name", "bug"}}, why: "label"},
 		{name: "bot sender", edits: []edit{{"sender.type", "Bot"}}, why: "bot"},
 		{name: "the App as sender", edits: []edit{{"sender.login", "lifeos-test[bot]"}}, why: "bot"},
 		{name: "no issue number", edits: []edit{{"issue.number", 0}}, why: "issue number"},
-		{name: "no installation", edits: []edit{{"installation", deleted}}, why: "installation"},
-		{name: "no repository", edits: []edit{{"repository", deleted}}, why: "repository"},
+		{name: "no installation", edits: []edit{{"installation", deleted{}}}, why: "installation"},
+		{name: "no repository", edits: []edit{{"repository", deleted{}}}, why: "repository"},
 	})
 }
 
@@ -142,8 +140,8 @@ func TestTriageIssueComment(t *testing.T) {
 		{name: "other action", edits: []edit{status, {"action", "edited"}}, why: "action"},
 		{name: "bot sender", edits: []edit{status, {"sender.type", "Bot"}}, why: "bot"},
 		{name: "the App as sender", edits: []edit{status, {"sender.login", "lifeos-test[bot]"}}, why: "bot"},
-		{name: "no installation", edits: []edit{status, {"installation", deleted}}, why: "installation"},
-		{name: "no repository", edits: []edit{status, {"repository", deleted}}, why: "repository"},
+		{name: "no installation", edits: []edit{status, {"installation", deleted{}}}, why: "installation"},
+		{name: "no repository", edits: []edit{status, {"repository", deleted{}}}, why: "repository"},
 	})
 }
 
@@ -164,8 +162,8 @@ func TestTriagePullRequestReview(t *testing.T) {
 		{name: "bot reviewer", edits: []edit{{"review.user.type", "Bot"}}, why: "reviewer"},
 		{name: "bot sender", edits: []edit{{"sender.type", "Bot"}}, why: "sender"},
 		{name: "the App as sender", edits: []edit{{"sender.login", "lifeos-test[bot]"}}, why: "sender"},
-		{name: "no installation", edits: []edit{{"installation", deleted}}, why: "installation"},
-		{name: "no repository", edits: []edit{{"repository", deleted}}, why: "repository"},
+		{name: "no installation", edits: []edit{{"installation", deleted{}}}, why: "installation"},
+		{name: "no repository", edits: []edit{{"repository", deleted{}}}, why: "repository"},
 	})
 }
 
@@ -187,8 +185,8 @@ func TestTriageCheckSuite(t *testing.T) {
 		{name: "other action", edits: []edit{{"action", "requested"}}, why: "action"},
 		{name: "LifeOS's own suite", edits: []edit{{"check_suite.app.slug", "lifeos-test"}}, why: "own"},
 		{name: "not a LifeOS branch", edits: []edit{{"check_suite.head_branch", "changes"}}, why: "branch"},
-		{name: "no installation", edits: []edit{{"installation", deleted}}, why: "installation"},
-		{name: "no repository", edits: []edit{{"repository", deleted}}, why: "repository"},
+		{name: "no installation", edits: []edit{{"installation", deleted{}}}, why: "installation"},
+		{name: "no repository", edits: []edit{{"repository", deleted{}}}, why: "repository"},
 	})
 }
 
@@ -205,8 +203,8 @@ func TestTriageWorkflowRun(t *testing.T) {
 		{name: "no conclusion", edits: []edit{{"workflow_run.conclusion", nil}}, why: "conclusion"},
 		{name: "other action", edits: []edit{{"action", "requested"}}, why: "action"},
 		{name: "not a LifeOS branch", edits: []edit{{"workflow_run.head_branch", "main"}}, why: "branch"},
-		{name: "no installation", edits: []edit{{"installation", deleted}}, why: "installation"},
-		{name: "no repository", edits: []edit{{"repository", deleted}}, why: "repository"},
+		{name: "no installation", edits: []edit{{"installation", deleted{}}}, why: "installation"},
+		{name: "no repository", edits: []edit{{"repository", deleted{}}}, why: "repository"},
 	})
 }
 
@@ -222,8 +220,8 @@ func TestTriagePullRequest(t *testing.T) {
 		{name: "other action", edits: []edit{{"action", "opened"}}, why: "action"},
 		{name: "not a LifeOS branch", edits: []edit{{"pull_request.head.ref", "changes"}}, why: "branch"},
 		{name: "not by the App", edits: []edit{{"pull_request.user.login", "Codertocat"}}, why: "not the App"},
-		{name: "no installation", edits: []edit{{"installation", deleted}}, why: "installation"},
-		{name: "no repository", edits: []edit{{"repository", deleted}}, why: "repository"},
+		{name: "no installation", edits: []edit{{"installation", deleted{}}}, why: "installation"},
+		{name: "no repository", edits: []edit{{"repository", deleted{}}}, why: "repository"},
 	})
 }
 
@@ -232,16 +230,16 @@ func TestTriagePullRequest(t *testing.T) {
 func TestTriage(t *testing.T) {
 	payload := fixture(t, "pull_request.closed", edit{"installation.id", 42},
 		edit{"pull_request.head.ref", "lifeos/issue-7"}, edit{"pull_request.user.login", "lifeos-test[bot]"})
-	if job, reason, err := Triage(delivery("pull_request"), payload, testConfig); err != nil || job == nil {
+	if job, reason, err := Triage(delivery("pull_request"), payload, testConfig()); err != nil || job == nil {
 		t.Errorf("pull_request: got %v, %q, %v; want a job", job, reason, err)
 	}
-	if job, _, err := Triage(delivery("issues"), payload, testConfig); err != nil || job != nil {
+	if job, _, err := Triage(delivery("issues"), payload, testConfig()); err != nil || job != nil {
 		t.Errorf("a pull_request payload as issues: got %v, %v; want it ignored", job, err)
 	}
-	if _, _, err := Triage(delivery("installation"), payload, testConfig); err == nil {
+	if _, _, err := Triage(delivery("installation"), payload, testConfig()); err == nil {
 		t.Error("installation: no error for an event no handler takes")
 	}
-	if _, _, err := Triage(delivery("pull_request"), payload[:len(payload)/2], testConfig); err == nil {
+	if _, _, err := Triage(delivery("pull_request"), payload[:len(payload)/2], testConfig()); err == nil {
 		t.Error("no error for a payload that is not JSON")
 	}
 }
