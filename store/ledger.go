@@ -3,9 +3,17 @@ package store
 import (
 	"context"
 	"fmt"
-
-	"github.com/lifeos/lifeos/policy"
+	"time"
 )
+
+// monthKey is the ledger's month key: the calendar month of t in UTC, as
+// "2006-01". The store owns it, because it is the stored format of
+// lifeos_ledger.month and rows written under one format must still be found
+// by the next version; a test checks it agrees with policy.Month, the month
+// the budget policy reasons about.
+func monthKey(t time.Time) string {
+	return t.UTC().Format("2006-01")
+}
 
 // Charge is the cost of one model call, in micro-dollars.
 type Charge struct {
@@ -21,7 +29,7 @@ type Charge struct {
 func (s *Store) Charge(ctx context.Context, c Charge) error {
 	now := s.now().UTC()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO lifeos_ledger (run_id, seq, repo, installation_id, month, model, cost_micros, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.RunID, c.Seq, c.Repo, c.InstallationID, policy.Month(now), c.Model, c.CostMicros, now)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.RunID, c.Seq, c.Repo, c.InstallationID, monthKey(now), c.Model, c.CostMicros, now)
 	if err != nil {
 		return fmt.Errorf("charge run %d call %d: %w", c.RunID, c.Seq, err)
 	}
@@ -31,7 +39,7 @@ func (s *Store) Charge(ctx context.Context, c Charge) error {
 // Spent returns what this month's model calls cost the repo and the
 // installation, in micro-dollars.
 func (s *Store) Spent(ctx context.Context, repo string, installationID int64) (repoMicros, installationMicros int64, err error) {
-	month := policy.Month(s.now())
+	month := monthKey(s.now())
 	err = s.db.QueryRowContext(ctx, `SELECT
 		COALESCE(SUM(CASE WHEN repo = $1 THEN cost_micros ELSE 0 END), 0),
 		COALESCE(SUM(cost_micros), 0)
