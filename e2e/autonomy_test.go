@@ -35,9 +35,9 @@ func TestRung2PlanThenApprove(t *testing.T) {
 	e.gh.AddUser("reader", "User")
 	e.gh.SetPermission(repoName, "reader", "read")
 	e.comment(n, false, "reader", "User", "/lifeos approve")
-	settle()
-	if runs := e.waitRuns(n, 1); len(runs) != 1 {
-		t.Fatalf("runs = %d", len(runs))
+	e.waitIdle(t)
+	if runs := e.waitRuns(n, 1); len(runs) != 1 || runs[0].Status != store.StatusPlanned {
+		t.Fatalf("runs = %+v, want the plan alone, still planned", runs)
 	}
 
 	e.model.Script(
@@ -75,10 +75,14 @@ func (e *env) passCI(pr int, extra ...githubfake.CheckRunFixture) {
 }
 
 func rung3(t *testing.T) *env {
-	return start(t, envOpts{
+	e := start(t, envOpts{
 		files:     withPolicy("autonomy: 3\nauto_merge:\n  paths: [\"docs/**\"]\n  max_lines: 10\n"),
 		configure: func(c *config.Config) { c.Ceilings.MaxAutonomy = 3 },
 	})
+	// Unless a test sets required checks, main is unprotected, and GitHub
+	// answers the merge gate's question with 404.
+	e.expectStatus("GET", "/repos/*/*/branches/main/protection/required_status_checks", 404)
+	return e
 }
 
 // docsPR opens a LifeOS PR that writes path.

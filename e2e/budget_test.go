@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/modelfake"
@@ -19,6 +20,10 @@ func priced(c *config.Config) {
 	c.Prices["gpt-e2e-mini"] = policy.Price{InputPerMillion: 500 * policy.Dollar}
 }
 
+// midMonth is where the monthly-budget tests' clock starts, so that their
+// ledger cannot straddle a month boundary however long they take.
+var midMonth = time.Date(2025, time.June, 15, 12, 0, 0, 0, time.UTC)
+
 // twoCallRun labels a new issue with a run of two model calls and waits
 // for it.
 func (e *env) twoCallRun(title string) (*store.Run, int) {
@@ -34,12 +39,16 @@ func (e *env) twoCallRun(title string) (*store.Run, int) {
 
 func TestMonthlyBudgetThresholdsAcrossRestart(t *testing.T) {
 	files := withPolicy("limits:\n  monthly_budget: 1.00\nmodel: gpt-e2e\ncheap_model: gpt-e2e-mini\n")
-	e := start(t, envOpts{files: files, configure: priced})
+	clock := clockAt(midMonth)
+	e := start(t, envOpts{files: files, configure: priced, now: clock})
 	notices := func(n int) string { return strings.Join(e.bodies(n), "\n") }
 
 	run, n := e.twoCallRun("one") // $0.20
 	if run.Status != store.StatusSucceeded || strings.Contains(notices(n), "budget") {
 		t.Fatalf("run 1 = %+v, comments %q", run, notices(n))
+	}
+	if y, m, _ := run.StartedAt.Date(); y != midMonth.Year() || m != midMonth.Month() {
+		t.Fatalf("run 1 started %s, not on the test's clock", run.StartedAt)
 	}
 	e.twoCallRun("two")          // $0.40
 	_, n = e.twoCallRun("three") // $0.60: crosses 50%
@@ -53,7 +62,7 @@ func TestMonthlyBudgetThresholdsAcrossRestart(t *testing.T) {
 
 	// A restart keeps the ledger.
 	e.shutdown()
-	e = start(t, envOpts{from: e, configure: priced})
+	e = start(t, envOpts{from: e, configure: priced, now: clock})
 	before := len(e.model.Requests())
 	run, _ = e.twoCallRun("five") // cheaper model: $0.10, total $0.90
 	if run.Status != store.StatusSucceeded || run.Model != "gpt-e2e-mini" {
@@ -105,6 +114,7 @@ func TestInstallationBudget(t *testing.T) {
 			priced(c)
 			c.Ceilings.MonthlyBudgetInstallation = 30 * policy.Cent
 		},
+		now: clockAt(midMonth),
 	})
 	e.twoCallRun("one")           // $0.20 of the installation's $0.30
 	run, n := e.twoCallRun("two") // $0.40: over

@@ -180,9 +180,9 @@ func TestHelpStatusAndUsage(t *testing.T) {
 	for _, body := range b {
 		e.comment(pr, true, "lifeos[bot]", "Bot", body)
 	}
-	settle()
-	if runs := e.waitRuns(issue, 1); len(runs) != 1 {
-		t.Errorf("runs = %d", len(runs))
+	e.waitIdle(t)
+	if runs := e.waitRuns(issue, 1); len(runs) != 1 || runs[0].Status != store.StatusSucceeded {
+		t.Errorf("runs = %+v, want the first alone", runs)
 	}
 }
 
@@ -210,9 +210,9 @@ func TestCommandsThatAreNotCommands(t *testing.T) {
 		}
 		ids = append(ids, id)
 	}
-	time.Sleep(time.Second)
-	if runs := e.waitRuns(issue, 1); len(runs) != 1 {
-		t.Errorf("runs = %d, want 1", len(runs))
+	e.waitIdle(t)
+	if runs := e.waitRuns(issue, 1); len(runs) != 1 || runs[0].Status != store.StatusSucceeded {
+		t.Errorf("runs = %+v, want the first alone", runs)
 	}
 	if got := len(e.bodies(pr)); got != before+len(cases) {
 		t.Errorf("LifeOS replied to a non-command: %q", e.bodies(pr)[before:])
@@ -319,9 +319,9 @@ func TestReviewDrivesRevision(t *testing.T) {
 	// Approvals and plain comments start nothing.
 	e.review(pr, e.gh.AddReview(repoName, pr, maintainer, "APPROVED", "LGTM"), maintainer, "approved", "LGTM")
 	e.review(pr, e.gh.AddReview(repoName, pr, maintainer, "COMMENTED", "hmm"), maintainer, "commented", "hmm")
-	settle()
-	if runs := e.waitRuns(issue, 1); len(runs) != 1 {
-		t.Fatalf("runs = %d", len(runs))
+	e.waitIdle(t)
+	if runs := e.waitRuns(issue, 1); len(runs) != 1 || runs[0].Status != store.StatusSucceeded {
+		t.Fatalf("runs = %+v, want the first alone", runs)
 	}
 
 	id := e.gh.AddReview(repoName, pr, maintainer, "CHANGES_REQUESTED", "Use title case.")
@@ -398,8 +398,11 @@ func TestCIFailuresAreFixedWithinBounds(t *testing.T) {
 	// The same commit's failure redelivered, or reported again: nothing.
 	pull, _ := e.gh.Repo(repoName).Pull(pr)
 	e.deliver("check_suite", "", e.checkSuitePayload(pr, 1, pull.Head, sha1))
-	settle()
+	e.waitIdle(t)
 	e.waitRuns(issue, 2)
+	if a := e.ciAttempts(pr); len(a) != 1 || a[0].HeadSHA != sha1 {
+		t.Errorf("CI attempts = %+v, want the one for %s", a, sha1)
+	}
 
 	fix("two\n")
 	e.failCI(pr, "expected 2, got 3")
@@ -413,9 +416,12 @@ func TestCIFailuresAreFixedWithinBounds(t *testing.T) {
 	if !strings.Contains(b[len(b)-1], "human") || !strings.Contains(b[len(b)-1], "2 fix attempts") {
 		t.Errorf("stop comment = %q", b[len(b)-1])
 	}
-	settle()
-	if runs := e.waitRuns(issue, 3); len(runs) != 3 {
-		t.Errorf("runs = %d, want 3", len(runs))
+	e.waitIdle(t)
+	if runs := e.waitRuns(issue, 3); len(runs) != 3 || runs[2].Status != store.StatusSucceeded {
+		t.Errorf("runs = %+v, want 3, the last the second fix", runs)
+	}
+	if got := len(e.bodies(pr)); got != comments+1 {
+		t.Errorf("comments after giving up = %q", e.bodies(pr)[comments:])
 	}
 }
 
@@ -464,9 +470,12 @@ func TestClosingRecordsOutcome(t *testing.T) {
 	if !strings.Contains(b[1], "merged") {
 		t.Errorf("issue comment = %q", b[1])
 	}
-	settle()
+	e.waitIdle(t)
 	if len(e.bodies(issue)) != 2 {
 		t.Errorf("comments = %q", e.bodies(issue))
+	}
+	if counts, err := e.srv.Store().OutcomeCounts(t.Context(), repoName); err != nil || counts["merged"] != 1 {
+		t.Errorf("outcomes = %v, %v; want one merged", counts, err)
 	}
 	if _, ok := e.gh.Repo(repoName).BranchSHA("lifeos/issue-" + itoa(issue)); ok {
 		t.Error("the branch was not deleted")
@@ -522,10 +531,14 @@ func TestWorkflowRunFailureIsFixedOnce(t *testing.T) {
 		}
 	}
 	// The check suite reporting the same commit starts nothing more.
+	attempts := len(e.ciAttempts(pr))
 	e.deliver("check_suite", "", e.checkSuitePayload(pr, cr.SuiteID, pull.Head, pull.HeadSHA))
-	settle()
+	e.waitIdle(t)
 	if runs := e.waitRuns(issue, 2); len(runs) != 2 {
 		t.Errorf("runs = %d, want 2", len(runs))
+	}
+	if a := e.ciAttempts(pr); len(a) != attempts {
+		t.Errorf("CI attempts = %+v, want still %d", a, attempts)
 	}
 }
 

@@ -15,9 +15,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,6 +54,10 @@ type env struct {
 	stop    context.CancelFunc
 	stopped chan error
 	seq     atomic.Int64
+	// expected are the GitHub error answers this test provokes on purpose;
+	// shared with envs restarted from this one.
+	expected *expectations
+	jobsDB   *sql.DB // opened by waitIdle, closed at cleanup
 }
 
 type envOpts struct {
@@ -63,6 +70,8 @@ type envOpts struct {
 	// the server reads it from GET /app.
 	appSlug   string
 	configure func(*config.Config)
+	// now is the server's clock (time.Now if nil); see clockAt.
+	now func() time.Time
 }
 
 func start(t *testing.T, o envOpts) *env {
@@ -70,15 +79,26 @@ func start(t *testing.T, o envOpts) *env {
 	var gh *githubfake.Server
 	var model *modelfake.Server
 	dataDir := t.TempDir()
+	expected := &expectations{list: slices.Clone(configLookups)}
 	if o.from != nil {
-		gh, model, dataDir = o.from.gh, o.from.model, o.from.cfg.DataDir
+		gh, model, dataDir, expected = o.from.gh, o.from.model, o.from.cfg.DataDir, o.from.expected
 	} else {
 		gh = githubfake.New(githubfake.Options{AppSlug: o.appSlug})
 		t.Cleanup(gh.Close)
-		// Every request LifeOS sent must be one GitHub would accept.
+		// These run after the server has shut down (cleanups run last
+		// registered first), so every request it made is in.
+		// Every request LifeOS sent must be one GitHub would accept, and
+		// every answer one GitHub could give.
 		t.Cleanup(func() {
 			if errs := gh.ValidationErrors(); len(errs) > 0 {
-				t.Errorf("requests GitHub would reject:\n%s", strings.Join(errs, "\n"))
+				t.Errorf("requests GitHub would reject, or answers it would not give:\n%s", strings.Join(errs, "\n"))
+			}
+		})
+		// Best-effort calls only log their failures; an error answer the
+		// test did not declare with expectStatus fails it.
+		t.Cleanup(func() {
+			if bad := expected.unexpected(gh.Requests()); len(bad) > 0 {
+				t.Errorf("GitHub error answers the test did not expect (declare them with env.expectStatus):\n%s", strings.Join(bad, "\n"))
 			}
 		})
 		model = modelfake.New()
@@ -124,7 +144,7 @@ func start(t *testing.T, o envOpts) *env {
 		log = zerolog.Nop()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second})
+	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -134,10 +154,100 @@ func start(t *testing.T, o envOpts) *env {
 		cancel()
 		t.Fatal(err)
 	}
-	e := &env{t: t, gh: gh, model: model, srv: srv, cfg: cfg, url: "http://" + ln.Addr().String(), stop: cancel, stopped: make(chan error, 1)}
+	e := &env{t: t, gh: gh, model: model, srv: srv, cfg: cfg, url: "http://" + ln.Addr().String(), stop: cancel, stopped: make(chan error, 1), expected: expected}
 	go func() { e.stopped <- srv.Serve(ctx, ln) }()
 	t.Cleanup(e.shutdown)
+	t.Cleanup(func() {
+		if e.jobsDB != nil {
+			e.jobsDB.Close()
+		}
+	})
 	return e
+}
+
+// expectation is one GitHub error answer a test provokes on purpose.
+type expectation struct {
+	method, pattern string
+	code            int
+}
+
+// expectations are a test's declared GitHub error answers.
+type expectations struct {
+	mu   sync.Mutex
+	list []expectation
+}
+
+// unexpected lists the 4xx and 5xx answers in reqs that no expectation
+// covers.
+func (x *expectations) unexpected(reqs []githubfake.Request) []string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var bad []string
+	for _, r := range reqs {
+		if r.Status < 400 || slices.ContainsFunc(x.list, func(e expectation) bool { return e.matches(r) }) {
+			continue
+		}
+		bad = append(bad, fmt.Sprintf("%s %s answered %d", r.Method, r.Path, r.Status))
+	}
+	return bad
+}
+
+func (e expectation) matches(r githubfake.Request) bool {
+	if e.method != r.Method || e.code != r.Status {
+		return false
+	}
+	ok, err := path.Match(e.pattern, r.Path)
+	return err == nil && ok
+}
+
+// configLookups are the 404s of reading optional configuration
+// (go-githubapp's appconfig tries the repository's file, then the owner's
+// .github repository): GitHub's way of saying "no such file", expected in
+// every test that sets no policy.
+var configLookups = []expectation{
+	{method: "GET", pattern: "/repos/*/.github", code: 404},
+	{method: "GET", pattern: "/repos/*/*/contents/.github/lifeos.yml", code: 404},
+}
+
+// jobDue reports a River job's state and how long until it is due to run
+// (negative if it already was).
+func (e *env) jobDue(t *testing.T, id int64) (state string, dueIn time.Duration) {
+	t.Helper()
+	query := `SELECT state, EXTRACT(EPOCH FROM scheduled_at - now()) FROM river_job WHERE id = $1`
+	if e.cfg.DatabaseURL == "" {
+		query = `SELECT state, (julianday(scheduled_at) - julianday('now')) * 86400.0 FROM river_job WHERE id = $1`
+	}
+	var secs sql.NullFloat64
+	if err := e.riverDB(t).QueryRow(query, id).Scan(&state, &secs); err != nil {
+		t.Fatalf("read River job %d: %v", id, err)
+	}
+	if !secs.Valid { // NULL if the timestamp were in a format the database cannot read
+		t.Fatalf("River job %d: scheduled_at unreadable", id)
+	}
+	return state, time.Duration(secs.Float64 * float64(time.Second))
+}
+
+// expectStatus declares that GitHub answering method on a path matching
+// pattern (path.Match syntax: "*" is one path segment) with code is part
+// of this test, not a failure. Any other 4xx or 5xx answer fails the test
+// at cleanup, since best-effort calls (comments, reactions, branch
+// deletion) only log theirs.
+func (e *env) expectStatus(method, pattern string, code int) {
+	e.t.Helper()
+	if _, err := path.Match(pattern, ""); err != nil {
+		e.t.Fatalf("expectStatus pattern %q: %v", pattern, err)
+	}
+	e.expected.mu.Lock()
+	defer e.expected.mu.Unlock()
+	e.expected.list = append(e.expected.list, expectation{method: method, pattern: pattern, code: code})
+}
+
+// clockAt is a clock that starts at t0 and runs at the speed of time.Now,
+// for a test that must not straddle a month boundary: the instants it
+// gives stay in order, so runs still sort by when they happened.
+func clockAt(t0 time.Time) func() time.Time {
+	began := time.Now()
+	return func() time.Time { return t0.Add(time.Since(began)) }
 }
 
 // shutdown stops the server as SIGTERM would and waits for it.
@@ -303,8 +413,64 @@ func (e *env) slowRun() int {
 	return n
 }
 
-// settle gives the server a moment to do anything it (wrongly) would.
-func settle() { time.Sleep(300 * time.Millisecond) }
+// idleTimeout bounds waitIdle.
+const idleTimeout = 20 * time.Second
+
+// idleHorizon is how far ahead a scheduled job may be due and still count
+// as idle. A command waiting for a run is snoozed for a one-minute safety
+// net (the run's end wakes it sooner); that must not make waitIdle wait a
+// minute. A job due sooner than this (a retry's backoff, a short snooze)
+// is work about to happen, so waitIdle waits for it.
+const idleHorizon = 5 * time.Second
+
+// waitIdle waits until River has no job in the server's database that is
+// available, running, retryable, or scheduled within idleHorizon: whatever
+// the deliveries so far set off has been done. It fails the test after
+// idleTimeout.
+func (e *env) waitIdle(t *testing.T) {
+	t.Helper()
+	db := e.riverDB(t)
+	query := `SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'retryable')
+		OR (state = 'scheduled' AND scheduled_at <= now() + make_interval(secs => $1))`
+	if e.cfg.DatabaseURL == "" {
+		query = `SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'retryable')
+		OR (state = 'scheduled' AND julianday(scheduled_at) <= julianday('now') + $1 / 86400.0)`
+	}
+	deadline := time.Now().Add(idleTimeout)
+	for {
+		var busy int
+		if err := db.QueryRow(query, idleHorizon.Seconds()).Scan(&busy); err != nil {
+			t.Fatalf("count busy River jobs: %v", err)
+		}
+		if busy == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d River jobs still busy after %s", busy, idleTimeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// riverDB opens the server's database for reading River's table: the
+// SQLite file read-only, or the PostgreSQL URL (whose search_path names
+// the test's schema).
+func (e *env) riverDB(t *testing.T) *sql.DB {
+	t.Helper()
+	if e.jobsDB != nil {
+		return e.jobsDB
+	}
+	var err error
+	if e.cfg.DatabaseURL == "" {
+		e.jobsDB, err = sql.Open("sqlite", "file:"+filepath.Join(e.cfg.DataDir, store.SQLiteFileName)+"?mode=ro&_pragma=busy_timeout(5000)")
+	} else {
+		e.jobsDB, err = sql.Open("pgx", e.cfg.DatabaseURL)
+	}
+	if err != nil {
+		t.Fatalf("open the server's database: %v", err)
+	}
+	return e.jobsDB
+}
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
@@ -316,3 +482,13 @@ func e2eCeilings() policy.Ceilings {
 }
 
 func pgURL(t *testing.T, schema string) string { return testdb.PostgresURL(t, schema) }
+
+// ciAttempts is what the store recorded of a PR's CI fix attempts.
+func (e *env) ciAttempts(pr int) []store.CIAttempt {
+	e.t.Helper()
+	a, err := e.srv.Store().CIAttempts(context.Background(), repoName, pr)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return a
+}

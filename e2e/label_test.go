@@ -142,7 +142,7 @@ func TestIgnoredDeliveriesQueueNothing(t *testing.T) {
 			t.Errorf("%s: answered %d", tt.name, code)
 		}
 	}
-	settle()
+	e.waitIdle(t)
 	if got := e.jobCount(); got != 0 {
 		t.Errorf("%d jobs queued for ignored deliveries", got)
 	}
@@ -164,7 +164,7 @@ func TestBadSignatureIsRejected(t *testing.T) {
 			t.Errorf("%s signature: answered %d, want 400", name, code)
 		}
 	}
-	settle()
+	e.waitIdle(t)
 	if got := e.jobCount(); got != 0 {
 		t.Errorf("%d jobs queued for unsigned deliveries", got)
 	}
@@ -186,8 +186,10 @@ func TestRedeliveryRunsOnce(t *testing.T) {
 	}
 	// Redelivered after the run finished: still nothing new.
 	e.deliver("issues", "same-delivery-id", body)
-	settle()
-	e.waitRuns(n, 1)
+	e.waitIdle(t)
+	if runs := e.waitRuns(n, 1); runs[0].ID != run.ID || runs[0].Status != store.StatusSucceeded {
+		t.Errorf("runs = %+v, want the first run alone", runs)
+	}
 	if pulls := e.gh.Repo(repoName).Pulls(); len(pulls) != 1 {
 		t.Errorf("pulls = %d, want 1", len(pulls))
 	}
@@ -372,7 +374,7 @@ func TestSecondLabelDuringRunStartsNothing(t *testing.T) {
 	e.waitModelCalled()
 	e.deliver("issues", "second", body) // unlabelled and labelled again mid-run
 	run := e.waitRuns(n, 1)[0]
-	settle()
+	e.waitIdle(t)
 	if runs := e.waitRuns(n, 1); runs[0].ID != run.ID || run.Status != store.StatusSucceeded {
 		t.Fatalf("runs = %+v", runs)
 	}

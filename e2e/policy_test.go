@@ -211,7 +211,9 @@ func TestTeamAllowlist(t *testing.T) {
 	e.gh.SetPermission(repoName, "bob", "write")
 	e.gh.AddTeamMember("Codertocat", "maintainers", "bob", "member")
 	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
-	// An admin outside the team is refused; bob, in it, may.
+	// An admin outside the team is refused; bob, in it, may. GitHub tells
+	// a non-member with 404.
+	e.expectStatus("GET", "/orgs/Codertocat/teams/maintainers/memberships/"+maintainer, 404)
 	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
 	if run := e.waitRuns(n, 1)[0]; run.Status != store.StatusDenied {
 		t.Fatalf("run by a non-member = %+v", run)

@@ -22,11 +22,30 @@ func TestWaitingCommandCostsNoRequests(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	e.gh.ResetRequests()
-	// Longer than the 3 s at which the command used to look again.
-	time.Sleep(4 * time.Second)
+	seen := len(e.gh.Requests())
+	// The command is parked: its job is snoozed beyond idleHorizon (more
+	// than the 3 s at which it used to look again), so only the run's end
+	// or the one-minute safety net wakes it.
+	// The waiter is recorded after the 👀 and just before the job snoozes.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		w, err := e.srv.Store().Waiters(t.Context(), repoName, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(w) == 1 {
+			if state, due := e.jobDue(t, w[0]); state == "scheduled" {
+				if due < idleHorizon {
+					t.Errorf("the waiting command's job is due in %s; want beyond %s", due, idleHorizon)
+				}
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the waiting command never parked: waiters %v", w)
+		}
+	}
 	var during []string
-	for _, r := range e.gh.Requests() {
+	for _, r := range e.gh.Requests()[seen:] {
 		during = append(during, r.Method+" "+r.Path)
 	}
 	if len(during) != 0 {

@@ -31,15 +31,28 @@ func nodeID(typ string, id int64) string {
 // userJSON renders an account, creating it as a "User" if unknown.
 func (s *Server) userJSON(login string) *github.User {
 	u := s.user(login)
+	api := func(tail string) *string { return ptr(s.apiURL("/users/%s%s", u.login, tail)) }
+	// Every property of GitHub's simple-user, which its description marks
+	// required.
 	return &github.User{
-		Login:     ptr(u.login),
-		ID:        ptr(u.id),
-		NodeID:    ptr(nodeID(u.typ, u.id)),
-		AvatarURL: ptr(fmt.Sprintf("https://avatars.githubusercontent.com/u/%d?v=4", u.id)),
-		HTMLURL:   ptr(htmlURL("/%s", strings.TrimSuffix(u.login, "[bot]"))),
-		URL:       ptr(s.apiURL("/users/%s", u.login)),
-		Type:      ptr(u.typ),
-		SiteAdmin: ptr(false),
+		Login:             ptr(u.login),
+		ID:                ptr(u.id),
+		NodeID:            ptr(nodeID(u.typ, u.id)),
+		AvatarURL:         ptr(fmt.Sprintf("https://avatars.githubusercontent.com/u/%d?v=4", u.id)),
+		GravatarID:        ptr(""),
+		HTMLURL:           ptr(htmlURL("/%s", strings.TrimSuffix(u.login, "[bot]"))),
+		URL:               api(""),
+		EventsURL:         api("/events{/privacy}"),
+		FollowersURL:      api("/followers"),
+		FollowingURL:      api("/following{/other_user}"),
+		GistsURL:          api("/gists{/gist_id}"),
+		OrganizationsURL:  api("/orgs"),
+		ReceivedEventsURL: api("/received_events"),
+		ReposURL:          api("/repos"),
+		StarredURL:        api("/starred{/owner}{/repo}"),
+		SubscriptionsURL:  api("/subscriptions"),
+		Type:              ptr(u.typ),
+		SiteAdmin:         ptr(false),
 	}
 }
 

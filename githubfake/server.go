@@ -181,8 +181,10 @@ func (s *Server) ResetRequests() {
 }
 
 // ValidationErrors lists the requests GitHub would have rejected as
-// malformed or unknown, each as "METHOD path: reason". Tests should
-// assert it is empty.
+// malformed or unknown, and the answers of the double that GitHub's
+// description does not allow (an undeclared status, a body not of the
+// response schema), each as "METHOD path: reason". Tests should assert it
+// is empty.
 func (s *Server) ValidationErrors() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -295,29 +297,39 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec := Request{Method: r.Method, Path: unescapePath(escaped), Time: s.now()}
-	rep := s.serveAPI(r, escaped, body, &rec)
-	rec.Status = rep.status
+	rep, found := s.serveAPI(r, escaped, body, &rec)
+	out := encodeReply(rep)
+	rec.Status = out.status
+	if found != nil {
+		// The double must answer only as GitHub could: a status the
+		// operation declares, with a body of the declared shape.
+		if err := s.spec.validateResponse(found, out, rep); err != nil {
+			s.validationErrors = append(s.validationErrors, fmt.Sprintf("%s %s: githubfake answered %d, which GitHub would not: %v", r.Method, rec.Path, out.status, err))
+		}
+	}
 	s.requests = append(s.requests, rec)
-	writeReply(w, rep)
+	out.write(w)
 }
 
-func (s *Server) serveAPI(r *http.Request, escaped string, body []byte, rec *Request) reply {
+// serveAPI answers one API request; found is the routed operation, nil if
+// the request matched none.
+func (s *Server) serveAPI(r *http.Request, escaped string, body []byte, rec *Request) (rep reply, found *match) {
 	found, err := s.spec.find(r, escaped)
 	if err != nil {
 		s.validationErrors = append(s.validationErrors, fmt.Sprintf("%s %s: %v", r.Method, rec.Path, err))
 		// GitHub says only "Not Found"; the reason helps whoever debugs the test.
-		return errReply(http.StatusNotFound, "Not Found (githubfake: "+err.Error()+")")
+		return errReply(http.StatusNotFound, "Not Found (githubfake: "+err.Error()+")"), nil
 	}
 	rec.Route = found.key
 	rt, ok := s.routes[found.key]
 	if !ok {
 		s.validationErrors = append(s.validationErrors, fmt.Sprintf("%s %s: operation %s is in the spec but not served", r.Method, rec.Path, found.key))
-		return notFound()
+		return notFound(), nil
 	}
 	c := &call{s: s, r: r, params: found.params, query: r.URL.Query(), body: body}
 
 	if rep, ok := s.authenticate(c, rt.auth); !ok {
-		return rep
+		return rep, found
 	}
 	if c.inst != nil {
 		rec.Installation = c.inst.id
@@ -325,41 +337,61 @@ func (s *Server) serveAPI(r *http.Request, escaped string, body []byte, rec *Req
 	if err := s.spec.validate(r, found, body); err != nil {
 		s.validationErrors = append(s.validationErrors, fmt.Sprintf("%s %s: %v", r.Method, rec.Path, err))
 		if !json.Valid(body) && len(bytes.TrimSpace(body)) > 0 {
-			return errReply(http.StatusBadRequest, "Problems parsing JSON")
+			return errReply(http.StatusBadRequest, "Problems parsing JSON"), nil
 		}
-		return errReply(http.StatusUnprocessableEntity, "Invalid request.\n\n"+err.Error())
+		// The request was already reported; its answer is GitHub's generic
+		// one, not the operation's, so it is not checked again.
+		return errReply(http.StatusUnprocessableEntity, "Invalid request.\n\n"+err.Error()), nil
 	}
 	if rep, ok := s.authorize(c, rt.perms); !ok {
-		return rep
+		return rep, found
 	}
-	return rt.fn(c)
+	return rt.fn(c), found
 }
 
-func writeReply(w http.ResponseWriter, rep reply) {
+// encoded is a reply as it goes on the wire.
+type encoded struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// encodeReply renders a reply: JSON unless the body is raw or absent.
+func encodeReply(rep reply) encoded {
+	out := encoded{status: rep.status, header: http.Header{}}
 	for k, vs := range rep.header {
-		w.Header()[k] = vs
+		out.header[k] = vs
 	}
-	if rep.body == nil {
-		w.WriteHeader(rep.status)
-		return
-	}
-	if raw, ok := rep.body.(rawBody); ok {
-		w.Header().Set("Content-Type", "application/vnd.github.raw")
-		w.WriteHeader(rep.status)
-		_, _ = w.Write(raw)
-		return
+	switch b := rep.body.(type) {
+	case nil:
+		return out
+	case rawBody:
+		out.header.Set("Content-Type", "application/vnd.github.raw")
+		out.body = b
+		return out
 	}
 	js, err := json.Marshal(rep.body)
+	out.header.Set("Content-Type", "application/json; charset=utf-8")
 	if err != nil {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(http.StatusInternalServerError)
-		fmt.Fprintf(w, `{"message":%q}`, "githubfake: encode response: "+err.Error())
-		return
+		out.status = http.StatusInternalServerError
+		out.body = fmt.Appendf(nil, `{"message":%q}`, "githubfake: encode response: "+err.Error())
+		return out
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(rep.status)
-	_, _ = w.Write(js)
+	out.body = js
+	return out
 }
+
+func (out encoded) write(w http.ResponseWriter) {
+	for k, vs := range out.header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(out.status)
+	if len(out.body) > 0 {
+		_, _ = w.Write(out.body)
+	}
+}
+
+func writeReply(w http.ResponseWriter, rep reply) { encodeReply(rep).write(w) }
 
 func unescapePath(p string) string {
 	if u, err := url.PathUnescape(p); err == nil {

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +53,7 @@ var loadSpec = sync.OnceValues(func() (*apiSpec, error) {
 	// GitHub's description fails doc.Validate(), so it is not called. The
 	// servers are replaced by a relative one so any host matches.
 	doc.Servers = openapi3.Servers{{URL: "/"}}
+	lenientResponses(doc)
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
 		return nil, fmt.Errorf("route embedded spec: %w", err)
@@ -165,4 +167,123 @@ func (sp *apiSpec) validate(r *http.Request, m *match, body []byte) error {
 		return fmt.Errorf("%s: %w", m.key, err)
 	}
 	return nil
+}
+
+// genericStatus are the error statuses GitHub answers on any operation
+// whether or not its description declares them: 401 for bad credentials,
+// 403 for a token without the permission, 422 for a body it will not
+// take (POST /repos/{owner}/{repo}/statuses/{sha} declares only 201, yet
+// GitHub refuses an unknown sha with 422).
+var genericStatus = map[int]bool{
+	http.StatusUnauthorized:        true,
+	http.StatusForbidden:           true,
+	http.StatusUnprocessableEntity: true,
+}
+
+// validateResponse checks the double's own answer against the operation:
+// the status must be one the description declares (or a genericStatus,
+// with GitHub's error object as its body), and a
+// JSON body must match the response schema when there is one. Raw media
+// types a client asks for with Accept (application/vnd.github.raw) are
+// not described, so their bodies are not checked.
+func (sp *apiSpec) validateResponse(m *match, out encoded, rep reply) error {
+	if _, raw := rep.body.(rawBody); raw {
+		return nil
+	}
+	if genericStatus[out.status] && m.route.Operation.Responses.Status(out.status) == nil {
+		var e struct {
+			Message *string `json:"message"`
+		}
+		if err := json.Unmarshal(out.body, &e); err != nil || e.Message == nil {
+			return fmt.Errorf("%s: a %d body must be GitHub's error object with a message", m.key, out.status)
+		}
+		return nil
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request:    m.req,
+			PathParams: m.params,
+			Route:      m.route,
+		},
+		Status: out.status,
+		Header: out.header,
+		Options: &openapi3filter.Options{
+			IncludeResponseStatus: true,
+			MultiError:            true,
+		},
+	}
+	in.Options.WithCustomSchemaErrorFunc(func(err *openapi3.SchemaError) string {
+		return fmt.Sprintf("%s (at /%s)", err.Reason, strings.Join(err.JSONPointer(), "/"))
+	})
+	in.SetBodyBytes(out.body)
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		return fmt.Errorf("%s: %w", m.key, err)
+	}
+	return nil
+}
+
+// lenientResponses gives every response body of doc a copy of its schema
+// in which no property is required. The double renders go-github's
+// structs, which leave out many properties GitHub's response schemas mark
+// required (null milestones, the *_url links of a repository...) and which
+// no client of the double reads; what it does send is still checked for
+// type, enum, format, nullability and oneOf branches. Request schemas keep
+// their required properties: they are not copied.
+func lenientResponses(doc *openapi3.T) {
+	copies := map[*openapi3.Schema]*openapi3.Schema{}
+	seen := map[*openapi3.Response]bool{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.Responses == nil {
+				continue
+			}
+			for _, ref := range op.Responses.Map() {
+				if ref == nil || ref.Value == nil || seen[ref.Value] {
+					continue
+				}
+				seen[ref.Value] = true
+				for _, mt := range ref.Value.Content {
+					if mt != nil && mt.Schema != nil {
+						mt.Schema = lenientRef(mt.Schema, copies)
+					}
+				}
+			}
+		}
+	}
+}
+
+func lenientRef(ref *openapi3.SchemaRef, copies map[*openapi3.Schema]*openapi3.Schema) *openapi3.SchemaRef {
+	if ref == nil || ref.Value == nil {
+		return ref
+	}
+	return &openapi3.SchemaRef{Ref: ref.Ref, Value: lenient(ref.Value, copies)}
+}
+
+func lenient(s *openapi3.Schema, copies map[*openapi3.Schema]*openapi3.Schema) *openapi3.Schema {
+	if c, ok := copies[s]; ok {
+		return c
+	}
+	c := *s
+	copies[s] = &c // before recursing: schemas may refer to themselves
+	c.Required = nil
+	refs := func(in openapi3.SchemaRefs) openapi3.SchemaRefs {
+		if in == nil {
+			return nil
+		}
+		out := make(openapi3.SchemaRefs, len(in))
+		for i, r := range in {
+			out[i] = lenientRef(r, copies)
+		}
+		return out
+	}
+	c.OneOf, c.AnyOf, c.AllOf = refs(s.OneOf), refs(s.AnyOf), refs(s.AllOf)
+	c.Not, c.Items = lenientRef(s.Not, copies), lenientRef(s.Items, copies)
+	if s.Properties != nil {
+		c.Properties = make(openapi3.Schemas, len(s.Properties))
+		for k, r := range s.Properties {
+			c.Properties[k] = lenientRef(r, copies)
+		}
+	}
+	c.AdditionalProperties.Schema = lenientRef(s.AdditionalProperties.Schema, copies)
+	return &c
 }

@@ -1,6 +1,7 @@
 package githubfake
 
 import (
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -114,4 +115,43 @@ func TestRawBodyWithoutContentTypeIsAccepted(t *testing.T) {
 		t.Errorf("create issue without Content-Type: %v", err)
 	}
 	noValidationErrors(t, f.s)
+}
+
+// The double's own answers are checked too: a status the operation does
+// not declare, or a body not of its schema, is reported.
+func TestWrongResponsesAreRecorded(t *testing.T) {
+	spec, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/repos/acme/widgets/issues/1", nil)
+	m, err := spec.find(r, r.URL.EscapedPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		rep  reply
+		want string // "" if valid
+	}{
+		{"an issue", jsonReply(200, map[string]any{"id": 1, "number": 1, "title": "t", "state": "open"}), ""},
+		{"not found", notFound(), ""},
+		{"no credentials", errReply(401, "Bad credentials"), ""},
+		{"wrong type", jsonReply(200, map[string]any{"id": "one", "number": 1}), "/id"},
+		{"wrong boolean", jsonReply(200, map[string]any{"id": 1, "locked": "yes"}), "/locked"},
+		{"not an object", jsonReply(200, []any{1}), "object"},
+		{"undeclared status", errReply(409, "Conflict"), "status is not supported"},
+		{"generic status without message", jsonReply(403, map[string]any{}), "message"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := spec.validateResponse(m, encodeReply(tt.rep), tt.rep)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("valid answer rejected: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("error = %v, want one naming %q", err, tt.want)
+			}
+		})
+	}
 }
