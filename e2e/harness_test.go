@@ -200,12 +200,12 @@ func (e expectation) matches(r githubfake.Request) bool {
 	return err == nil && ok
 }
 
-// configLookups are the 404s of reading optional configuration
-// (go-githubapp's appconfig tries the repository's file, then the owner's
+// configLookups are the 404s of reading optional configuration (the
+// repository's policy file read from GitHub, then the owner's default in its
 // .github repository): GitHub's way of saying "no such file", expected in
 // every test that sets no policy.
 var configLookups = []expectation{
-	{method: "GET", pattern: "/repos/*/.github", code: 404},
+	{method: "GET", pattern: "/repos/*/.github/contents/lifeos.yml", code: 404},
 	{method: "GET", pattern: "/repos/*/*/contents/.github/lifeos.yml", code: 404},
 }
 

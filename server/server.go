@@ -16,11 +16,11 @@ import (
 	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/gh"
-	"github.com/lifeos/lifeos/handlers"
 	"github.com/lifeos/lifeos/jobs"
 	"github.com/lifeos/lifeos/queue"
 	"github.com/lifeos/lifeos/runner"
 	"github.com/lifeos/lifeos/store"
+	"github.com/lifeos/lifeos/webhook"
 )
 
 // MaxWebhookBytes is GitHub's cap on a webhook payload: 25 MB.
@@ -79,17 +79,20 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	log.Info().Str("app_slug", app.Slug).Str("app_name", app.Name).Int64("app_id", app.ID).Msg("GitHub App identity")
 
 	run := newRunner(cfg, opts, st, clients, app, log)
+	triage := webhook.Config{AppSlug: app.Slug, TriggerLabel: cfg.TriggerLabel}
 	workers := river.NewWorkers()
 	run.Register(workers)
+	// Jobs queued by a version before typed jobs are triaged again.
+	legacy := &webhook.LegacyWorker{Config: triage}
+	river.AddWorker(workers, legacy)
 	q, err := queue.New(ctx, db, workers, queue.Config{Workers: cfg.Workers, PollInterval: opts.QueuePoll, Log: log})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	run.Waker = q
+	run.Waker, legacy.Queue = q, q
 
-	base := handlers.Base{Queue: q, TriggerLabel: cfg.TriggerLabel, AppSlug: app.Slug}
-	dispatcher := githubapp.NewEventDispatcher(handlers.All(base), cfg.WebhookSecret)
+	dispatcher := githubapp.NewEventDispatcher(webhook.All(webhook.Intake{Queue: q, Config: triage, Now: opts.Now}), cfg.WebhookSecret)
 
 	s := &Server{cfg: cfg, opts: opts, log: log, db: db, store: st, queue: q}
 	r := chi.NewRouter()

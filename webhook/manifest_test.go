@@ -1,39 +1,112 @@
-package webhook
+package webhook_test
 
 import (
 	"os"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/lifeos/lifeos/webhook"
 )
 
-// The App subscribes to exactly the events its handlers handle: an event
-// nobody handles costs a delivery per occurrence for nothing, and a handled
-// event the App does not subscribe to never arrives.
-func TestManifestSubscribesToTheHandledEvents(t *testing.T) {
+// manifest is the part of app.yml these tests read.
+type manifest struct {
+	DefaultEvents      []string          `yaml:"default_events"`
+	DefaultPermissions map[string]string `yaml:"default_permissions"`
+}
+
+func readManifest(t *testing.T) manifest {
+	t.Helper()
 	raw, err := os.ReadFile("../app.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m struct {
-		DefaultEvents []string `yaml:"default_events"`
-	}
+	var m manifest
 	if err := yaml.Unmarshal(raw, &m); err != nil {
 		t.Fatalf("parse app.yml: %v", err)
 	}
-	handled := Events()
+	return m
+}
+
+// sorted returns a sorted copy.
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
+// The App subscribes to exactly the events its registered handlers handle:
+// an event nobody handles costs a delivery per occurrence for nothing, and a
+// handled event the App does not subscribe to never arrives.
+func TestManifestSubscribesToTheHandledEvents(t *testing.T) {
+	m := readManifest(t)
+	subscribed, handled := sorted(m.DefaultEvents), sorted(webhook.Events())
 	if len(handled) == 0 {
-		t.Fatal("All handles no events")
+		t.Fatal("webhook.All handles no events")
 	}
+	if !slices.Equal(subscribed, handled) {
+		for _, ev := range subscribed {
+			if !slices.Contains(handled, ev) {
+				t.Errorf("app.yml subscribes to %q, which no handler handles", ev)
+			}
+		}
+		for _, ev := range handled {
+			if !slices.Contains(subscribed, ev) {
+				t.Errorf("a handler handles %q, but app.yml does not subscribe to it", ev)
+			}
+		}
+	}
+}
+
+// GitHub only delivers an event to an App holding the permission it belongs
+// to.
+func TestManifestGrantsEachEventsPermission(t *testing.T) {
+	needs := map[string]string{
+		"issues":              "issues",
+		"issue_comment":       "issues",
+		"pull_request":        "pull_requests",
+		"pull_request_review": "pull_requests",
+		"check_suite":         "checks",
+		"check_run":           "checks",
+		"workflow_run":        "actions",
+	}
+	m := readManifest(t)
 	for _, ev := range m.DefaultEvents {
-		if !slices.Contains(handled, ev) {
-			t.Errorf("app.yml subscribes to %q, which no handler handles", ev)
+		perm, ok := needs[ev]
+		if !ok {
+			t.Errorf("event %q: the test does not know its permission; add it", ev)
+			continue
+		}
+		if m.DefaultPermissions[perm] == "" {
+			t.Errorf("event %q needs the %s permission, which app.yml does not ask for", ev, perm)
 		}
 	}
-	for _, ev := range handled {
-		if !slices.Contains(m.DefaultEvents, ev) {
-			t.Errorf("a handler handles %q, but app.yml does not subscribe to it", ev)
-		}
+}
+
+// README's registration steps name the same events as the manifest.
+func TestReadmeListsTheManifestEvents(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(raw), "## Register the App on GitHub")
+	if !ok {
+		t.Fatal("README has no \"Register the App on GitHub\" section")
+	}
+	section, _, _ = strings.Cut(section, "\n2. ")
+	_, events, ok := strings.Cut(section, "events ")
+	if !ok {
+		t.Fatalf("README's first registration step lists no events:\n%s", section)
+	}
+	events, _, _ = strings.Cut(events, ".")
+	var listed []string
+	for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(events, -1) {
+		listed = append(listed, m[1])
+	}
+	if want := sorted(readManifest(t).DefaultEvents); !slices.Equal(sorted(listed), want) {
+		t.Errorf("README lists events %v; app.yml subscribes to %v", sorted(listed), want)
 	}
 }
