@@ -73,28 +73,16 @@ func (r *Runner) fixCI(ctx context.Context, g GitHub, jobID int64, j jobs.CI, pr
 		zerolog.Ctx(ctx).Info().Msg("No failed checks from other apps; nothing to fix")
 		return nil
 	}
-	sig := signature(failed)
-	decision, err := r.ciDecision(ctx, repo.FullName(), pr.Number, sig)
+	// A retry of this job whose fix run an earlier attempt started (and left
+	// running) finishes that run: the attempt it claimed is its own.
+	active, err := r.Store.ActiveRun(ctx, repo.FullName(), j.Issue)
 	if err != nil {
 		return err
 	}
-	action := store.CIFix
-	if !decision.Allow {
-		action = store.CIStopped
-	}
-	claimed, err := r.Store.ClaimCIAttempt(ctx, repo.FullName(), pr.Number, store.CIAttempt{HeadSHA: j.HeadSHA, Signature: sig, Action: action})
-	if err != nil {
-		return err
-	}
-	if !claimed {
-		zerolog.Ctx(ctx).Info().Msg("This head commit's CI failure was already handled")
-		return nil
-	}
-	audit(*zerolog.Ctx(ctx), decision)
-	if !decision.Allow {
-		tell(ctx, g, pr.Number, fmt.Sprintf("CI failed on %s and LifeOS will not try again: %s. A human needs to look (%s). Comment `/lifeos retry <what to do>` to send LifeOS back in.",
-			j.HeadSHA[:min(7, len(j.HeadSHA))], decision.Reason, checkNames(failed)))
-		return nil
+	if active == nil || active.JobID != jobID {
+		if fix, err := r.claimFix(ctx, g, j, pr, failed); err != nil || !fix {
+			return err
+		}
 	}
 	return r.code(ctx, &request{
 		jobID: jobID, delivery: d, repo: repo, gh: g,
@@ -102,6 +90,36 @@ func (r *Runner) fixCI(ctx context.Context, g GitHub, jobID int64, j jobs.CI, pr
 		issueNumber: j.Issue, prNumber: pr.Number, replyTo: pr.Number,
 		instructions: ciInstructions(j.HeadSHA, failed), waitTurn: true,
 	})
+}
+
+// claimFix decides whether to try a fix and claims the head commit; it
+// reports whether this job starts the fix run. A refusal is said on the PR.
+func (r *Runner) claimFix(ctx context.Context, g threads, j jobs.CI, pr gh.Pull, failed []gh.FailedCheck) (bool, error) {
+	_, repo := j.Meta()
+	sig := signature(failed)
+	decision, err := r.ciDecision(ctx, repo.FullName(), pr.Number, sig)
+	if err != nil {
+		return false, err
+	}
+	action := store.CIFix
+	if !decision.Allow {
+		action = store.CIStopped
+	}
+	claimed, err := r.Store.ClaimCIAttempt(ctx, repo.FullName(), pr.Number, store.CIAttempt{HeadSHA: j.HeadSHA, Signature: sig, Action: action})
+	if err != nil {
+		return false, err
+	}
+	if !claimed {
+		zerolog.Ctx(ctx).Info().Msg("This head commit's CI failure was already handled")
+		return false, nil
+	}
+	audit(*zerolog.Ctx(ctx), decision)
+	if !decision.Allow {
+		tell(ctx, g, pr.Number, fmt.Sprintf("CI failed on %s and LifeOS will not try again: %s. A human needs to look (%s). Comment `/lifeos retry <what to do>` to send LifeOS back in.",
+			j.HeadSHA[:min(7, len(j.HeadSHA))], decision.Reason, checkNames(failed)))
+		return false, nil
+	}
+	return true, nil
 }
 
 // ciDecision applies policy.CIFix to the PR's earlier attempts.

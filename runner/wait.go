@@ -19,7 +19,8 @@ type Waker interface {
 	Wake(ctx context.Context, jobID int64) error
 }
 
-// waitForTurn reports whether the job must wait for the issue's active run.
+// waitForTurn reports whether the job must wait for the issue's active run
+// (another job's).
 // The job is recorded as a waiter before the store is asked, so a run that
 // ends in between still finds it to wake.
 func (r *Runner) waitForTurn(ctx context.Context, jobID int64, repo string, issue int) (bool, error) {
@@ -30,10 +31,13 @@ func (r *Runner) waitForTurn(ctx context.Context, jobID int64, repo string, issu
 	if err != nil {
 		return false, err
 	}
-	if active != nil {
+	if active != nil && active.JobID != jobID {
 		zerolog.Ctx(ctx).Info().Int64("active_run", active.ID).Msg("Waiting for the issue's active run to finish")
 		return true, nil
 	}
+	// No run, or this job's own, left running by an attempt that failed:
+	// the retry takes it over (Store.StartRun) instead of waiting for
+	// itself.
 	return false, r.Store.RemoveWaiter(ctx, jobID)
 }
 
