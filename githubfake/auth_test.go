@@ -220,13 +220,13 @@ func TestWorkflowFilesNeedWorkflowsPermission(t *testing.T) {
 	mainSHA, _ := f.repo.BranchSHA("main")
 	base, _, _ := f.gh.Git.GetCommit(ctx, "acme", "widgets", mainSHA)
 	tree, _, err := f.gh.Git.CreateTree(ctx, "acme", "widgets", base.GetTree().GetSHA(), []*github.TreeEntry{
-		{Path: github.String(".github/workflows/ci.yml"), Mode: github.String("100644"), Type: github.String("blob"), Content: github.String("on: push\n")},
+		{Path: github.Ptr(".github/workflows/ci.yml"), Mode: github.Ptr("100644"), Type: github.Ptr("blob"), Content: github.Ptr("on: push\n")},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	commit, _, err := f.gh.Git.CreateCommit(ctx, "acme", "widgets", github.Commit{
-		Message: github.String("ci"), Tree: tree, Parents: []*github.Commit{{SHA: github.String(mainSHA)}},
+		Message: github.Ptr("ci"), Tree: tree, Parents: []*github.Commit{{SHA: github.Ptr(mainSHA)}},
 	}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -14,21 +14,21 @@ func TestCheckRunsAndActionsLogs(t *testing.T) {
 	sha, _ := f.repo.BranchSHA("main")
 
 	run, _, err := f.gh.Checks.CreateCheckRun(ctx, "acme", "widgets", github.CreateCheckRunOptions{
-		Name: "lifeos", HeadSHA: sha, Status: github.String("in_progress"),
-		StartedAt: &github.Timestamp{Time: time.Now()}, ExternalID: github.String("run-1"),
-		DetailsURL: github.String("https://lifeos.example/runs/1"),
+		Name: "lifeos", HeadSHA: sha, Status: github.Ptr("in_progress"),
+		StartedAt: &github.Timestamp{Time: time.Now()}, ExternalID: github.Ptr("run-1"),
+		DetailsURL: github.Ptr("https://lifeos.example/runs/1"),
 	})
 	if err != nil || run.GetStatus() != "in_progress" || run.GetApp().GetSlug() != "lifeos" {
 		t.Fatalf("create check run = %v, %v", run, err)
 	}
 	_, _, err = f.gh.Checks.UpdateCheckRun(ctx, "acme", "widgets", run.GetID(), github.UpdateCheckRunOptions{
 		Name:       "lifeos",
-		Conclusion: github.String("failure"),
+		Conclusion: github.Ptr("failure"),
 		Output: &github.CheckRunOutput{
-			Title: github.String("1 problem"), Summary: github.String("see below"),
+			Title: github.Ptr("1 problem"), Summary: github.Ptr("see below"),
 			Annotations: []*github.CheckRunAnnotation{{
-				Path: github.String("a.go"), StartLine: github.Int(1), EndLine: github.Int(1),
-				AnnotationLevel: github.String("failure"), Message: github.String("bad"),
+				Path: github.Ptr("a.go"), StartLine: github.Ptr(1), EndLine: github.Ptr(1),
+				AnnotationLevel: github.Ptr("failure"), Message: github.Ptr("bad"),
 			}},
 		},
 	})

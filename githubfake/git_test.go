@@ -93,17 +93,17 @@ func TestTreeCommitRefFlow(t *testing.T) {
 	}
 
 	tree, _, err := f.gh.Git.CreateTree(ctx, "acme", "widgets", base.GetTree().GetSHA(), []*github.TreeEntry{
-		{Path: github.String("new/file.go"), Mode: github.String("100644"), Type: github.String("blob"), Content: github.String("package x\n")},
-		{Path: github.String("docs/guide.md"), Mode: github.String("100644"), Type: github.String("blob"), Content: github.String("new guide\n")},
-		{Path: github.String("docs/remove.txt"), Mode: github.String("100644"), Type: github.String("blob")}, // sha: null
+		{Path: github.Ptr("new/file.go"), Mode: github.Ptr("100644"), Type: github.Ptr("blob"), Content: github.Ptr("package x\n")},
+		{Path: github.Ptr("docs/guide.md"), Mode: github.Ptr("100644"), Type: github.Ptr("blob"), Content: github.Ptr("new guide\n")},
+		{Path: github.Ptr("docs/remove.txt"), Mode: github.Ptr("100644"), Type: github.Ptr("blob")}, // sha: null
 	})
 	if err != nil {
 		t.Fatalf("create tree: %v", err)
 	}
 	commit, _, err := f.gh.Git.CreateCommit(ctx, "acme", "widgets", github.Commit{
-		Message: github.String("edit docs"),
+		Message: github.Ptr("edit docs"),
 		Tree:    &github.Tree{SHA: tree.SHA},
-		Parents: []*github.Commit{{SHA: github.String(mainSHA)}},
+		Parents: []*github.Commit{{SHA: github.Ptr(mainSHA)}},
 	}, nil)
 	if err != nil {
 		t.Fatalf("create commit: %v", err)
@@ -135,8 +135,8 @@ func TestTreeCommitRefFlow(t *testing.T) {
 
 	// main moves on independently, so feature -> main is not a fast forward.
 	otherCommit, _, err := f.gh.Git.CreateCommit(ctx, "acme", "widgets", github.Commit{
-		Message: github.String("unrelated"), Tree: &github.Tree{SHA: base.Tree.SHA},
-		Parents: []*github.Commit{{SHA: github.String(mainSHA)}},
+		Message: github.Ptr("unrelated"), Tree: &github.Tree{SHA: base.Tree.SHA},
+		Parents: []*github.Commit{{SHA: github.Ptr(mainSHA)}},
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -169,9 +169,9 @@ func TestCreateTreeErrors(t *testing.T) {
 		entries []*github.TreeEntry
 		want    string
 	}{
-		{"unknown base tree", strings.Repeat("1", 40), []*github.TreeEntry{{Path: github.String("x"), Mode: github.String("100644"), Type: github.String("blob"), Content: github.String("x")}}, "base_tree"},
-		{"unknown blob", "", []*github.TreeEntry{{Path: github.String("x"), Mode: github.String("100644"), Type: github.String("blob"), SHA: github.String(strings.Repeat("2", 40))}}, "not a valid blob"},
-		{"dot dot path", "", []*github.TreeEntry{{Path: github.String("../x"), Mode: github.String("100644"), Type: github.String("blob"), Content: github.String("x")}}, "malformed path"},
+		{"unknown base tree", strings.Repeat("1", 40), []*github.TreeEntry{{Path: github.Ptr("x"), Mode: github.Ptr("100644"), Type: github.Ptr("blob"), Content: github.Ptr("x")}}, "base_tree"},
+		{"unknown blob", "", []*github.TreeEntry{{Path: github.Ptr("x"), Mode: github.Ptr("100644"), Type: github.Ptr("blob"), SHA: github.Ptr(strings.Repeat("2", 40))}}, "not a valid blob"},
+		{"dot dot path", "", []*github.TreeEntry{{Path: github.Ptr("../x"), Mode: github.Ptr("100644"), Type: github.Ptr("blob"), Content: github.Ptr("x")}}, "malformed path"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -301,7 +301,7 @@ func TestTarballRoundTrip(t *testing.T) {
 
 func TestBlobsAndRecursiveTrees(t *testing.T) {
 	f := newFixture(t, map[string]string{"a/b/c.txt": "c\n", "top.txt": "t\n"})
-	blob, _, err := f.gh.Git.CreateBlob(ctx, "acme", "widgets", github.Blob{Content: github.String("aGk="), Encoding: github.String("base64")})
+	blob, _, err := f.gh.Git.CreateBlob(ctx, "acme", "widgets", github.Blob{Content: github.Ptr("aGk="), Encoding: github.Ptr("base64")})
 	if err != nil {
 		t.Fatalf("create blob: %v", err)
 	}

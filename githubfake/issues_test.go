@@ -32,11 +32,11 @@ func TestIssuesCommentsLabelsReactions(t *testing.T) {
 		t.Fatalf("paged through %d comments", len(all))
 	}
 
-	c, _, err := f.gh.Issues.CreateComment(ctx, "acme", "widgets", n, &github.IssueComment{Body: github.String("On it")})
+	c, _, err := f.gh.Issues.CreateComment(ctx, "acme", "widgets", n, &github.IssueComment{Body: github.Ptr("On it")})
 	if err != nil || c.GetUser().GetLogin() != "lifeos[bot]" || c.GetID() < 1<<31 {
 		t.Fatalf("create comment = %v, %v", c, err)
 	}
-	if _, _, err := f.gh.Issues.EditComment(ctx, "acme", "widgets", c.GetID(), &github.IssueComment{Body: github.String("Done")}); err != nil {
+	if _, _, err := f.gh.Issues.EditComment(ctx, "acme", "widgets", c.GetID(), &github.IssueComment{Body: github.Ptr("Done")}); err != nil {
 		t.Fatalf("edit comment: %v", err)
 	}
 	got := f.repo.Comments(n)
@@ -76,7 +76,7 @@ func TestIssuesCommentsLabelsReactions(t *testing.T) {
 	if _, err := f.gh.Issues.RemoveLabelForIssue(ctx, "acme", "widgets", n, "bug"); statusOf(err) != 404 {
 		t.Errorf("remove absent label: err = %v, want 404", err)
 	}
-	if _, _, err := f.gh.Issues.Edit(ctx, "acme", "widgets", n, &github.IssueRequest{State: github.String("closed")}); err != nil {
+	if _, _, err := f.gh.Issues.Edit(ctx, "acme", "widgets", n, &github.IssueRequest{State: github.Ptr("closed")}); err != nil {
 		t.Fatalf("close: %v", err)
 	}
 	is, _ := f.repo.Issue(n)

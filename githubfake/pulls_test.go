@@ -12,7 +12,7 @@ func TestPullRequestLifecycle(t *testing.T) {
 	change := "changed\n"
 	headSHA := f.s.PushCommit(testRepo, "feature", map[string]*string{"README.md": &change}, "change readme")
 
-	newPull := &github.NewPullRequest{Title: github.String("Change"), Head: github.String("feature"), Base: github.String("main"), Body: github.String("body")}
+	newPull := &github.NewPullRequest{Title: github.Ptr("Change"), Head: github.Ptr("feature"), Base: github.Ptr("main"), Body: github.Ptr("body")}
 	pr, _, err := f.gh.PullRequests.Create(ctx, "acme", "widgets", newPull)
 	if err != nil {
 		t.Fatalf("create pull: %v", err)
@@ -27,17 +27,17 @@ func TestPullRequestLifecycle(t *testing.T) {
 	if statusOf(err) != 422 || !strings.Contains(errorText(err), "A pull request already exists for acme:feature.") {
 		t.Errorf("second pull: err = %v, want 422 already exists", err)
 	}
-	_, _, err = f.gh.PullRequests.Create(ctx, "acme", "widgets", &github.NewPullRequest{Title: github.String("x"), Head: github.String("nope"), Base: github.String("main")})
+	_, _, err = f.gh.PullRequests.Create(ctx, "acme", "widgets", &github.NewPullRequest{Title: github.Ptr("x"), Head: github.Ptr("nope"), Base: github.Ptr("main")})
 	if statusOf(err) != 422 {
 		t.Errorf("missing head branch: err = %v, want 422", err)
 	}
-	_, _, err = f.gh.PullRequests.Create(ctx, "acme", "widgets", &github.NewPullRequest{Title: github.String("x"), Head: github.String("main"), Base: github.String("main")})
+	_, _, err = f.gh.PullRequests.Create(ctx, "acme", "widgets", &github.NewPullRequest{Title: github.Ptr("x"), Head: github.Ptr("main"), Base: github.Ptr("main")})
 	if statusOf(err) != 422 || !strings.Contains(errorText(err), "No commits between") {
 		t.Errorf("head == base: err = %v, want 422 no commits", err)
 	}
 
 	// Issues and pulls share numbers.
-	issue, _, err := f.gh.Issues.Create(ctx, "acme", "widgets", &github.IssueRequest{Title: github.String("bug")})
+	issue, _, err := f.gh.Issues.Create(ctx, "acme", "widgets", &github.IssueRequest{Title: github.Ptr("bug")})
 	if err != nil || issue.GetNumber() != 2 {
 		t.Fatalf("issue after pull = %v, %v; want number 2", issue.GetNumber(), err)
 	}

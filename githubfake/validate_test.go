@@ -106,7 +106,7 @@ func TestInvalidRequestsAreRejectedAndRecorded(t *testing.T) {
 
 func TestRawBodyWithoutContentTypeIsAccepted(t *testing.T) {
 	f := newFixture(t, map[string]string{"a": "a"})
-	req, err := f.gh.NewRequest(ctx, "POST", "repos/acme/widgets/issues", &github.IssueRequest{Title: github.String("t")})
+	req, err := f.gh.NewRequest(ctx, "POST", "repos/acme/widgets/issues", &github.IssueRequest{Title: github.Ptr("t")})
 	if err != nil {
 		t.Fatal(err)
 	}

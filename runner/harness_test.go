@@ -134,9 +134,6 @@ func newHarness(t *testing.T) *harness {
 	t.Cleanup(func() { db.Close() })
 	now := func() time.Time { return testNow }
 	st := store.New(db, now)
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	ceilings := policy.DefaultCeilings()
 	ceilings.DefaultModel, ceilings.DefaultCheapModel = testModel, ""
 	ceilings.MaxAutonomy = policy.RungAutoMerge

@@ -58,10 +58,6 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 		return nil, err
 	}
 	st := store.New(db, opts.Now)
-	if err := st.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
 
 	clients, err := gh.NewClients(gh.Config{
 		V3APIURL: cfg.V3APIURL, V4APIURL: cfg.V4APIURL, IntegrationID: cfg.IntegrationID,

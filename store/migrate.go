@@ -38,12 +38,6 @@ const (
 	migrationLockTries = 300
 )
 
-// Migrate brings the schema up to date. Open already does this, so after Open
-// it finds nothing to do; it stays for callers that migrate explicitly.
-func (s *Store) Migrate(ctx context.Context) error {
-	return s.db.migrate(ctx)
-}
-
 // migrate runs the embedded migrations of db's dialect that have not run yet.
 func (db *DB) migrate(ctx context.Context) error {
 	fsys, err := fs.Sub(migrationFiles, path.Join("migrations", string(db.Dialect)))

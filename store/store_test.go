@@ -29,15 +29,6 @@ func testStores(t *testing.T) map[string]*Store {
 		t.Cleanup(func() { pg.Close() })
 		out["postgres"] = New(pg, nil)
 	}
-	for name, s := range out {
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		// Migrations run at every start and must be repeatable.
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatalf("%s: second migrate: %v", name, err)
-		}
-	}
 	return out
 }
 
