@@ -492,3 +492,20 @@ func (e *env) ciAttempts(pr int) []store.CIAttempt {
 	}
 	return a
 }
+
+// waitHealth polls GET /api/health (bounded) until it answers code; false
+// if it never does or the server stops answering.
+func (e *env) waitHealth(code int) bool {
+	for range 500 {
+		resp, err := http.Get(e.url + "/api/health")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		if resp.StatusCode == code {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
+}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -57,5 +58,37 @@ func TestShutdownLetsRunningWorkFinish(t *testing.T) {
 	e.shutdown()
 	if pulls := e.gh.Repo(repoName).Pulls(); len(pulls) != 1 {
 		t.Fatalf("the run did not finish during the grace period: pulls = %+v", pulls)
+	}
+}
+
+// TestDrainKeepsTakingDeliveries stops the server while a run is working:
+// during the grace period the health check says "draining" (so a load
+// balancer sends new traffic elsewhere) but deliveries are still taken and
+// queued, and the next process works them. GitHub does not redeliver by
+// itself, so a delivery refused during a deploy would be lost.
+func TestDrainKeepsTakingDeliveries(t *testing.T) {
+	e := start(t, envOpts{})
+	e.slowRun()
+	e.stop()
+	if !e.waitHealth(http.StatusServiceUnavailable) {
+		t.Fatal("the health check never said the server was draining")
+	}
+	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
+	if code := e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold.")); code >= 300 {
+		t.Fatalf("a delivery during the drain answered %d", code)
+	}
+	e.shutdown()
+
+	// Both the interrupted run and the one queued during the drain run in
+	// the next process, perhaps at once: answer each by its own progress.
+	e.model.HandleFunc(func(req modelfake.Request) modelfake.Reply {
+		if len(req.ToolResults()) == 0 {
+			return modelfake.Calls(modelfake.Call("edit_file", map[string]any{"path": "README.md", "old": "wrold", "new": "world"}))
+		}
+		return modelfake.Finish("Fixed the typo in README.md.")
+	})
+	e2 := start(t, envOpts{from: e})
+	if run := e2.waitRuns(n, 1)[0]; run.Status != store.StatusSucceeded {
+		t.Fatalf("the delivery taken during the drain ran as %+v", run)
 	}
 }

@@ -121,12 +121,11 @@ func (q *Queue) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops intake, then waits for running jobs to finish until ctx is done,
-// when it cancels them (a cancelled run stops at its next safe point and its
-// job is retried after a restart).
-func (q *Queue) Stop(ctx context.Context) error {
-	q.intake.stop()
-	defer q.close()
+// StopWorkers waits for running jobs to finish until ctx is done, when it
+// cancels them (a cancelled run stops at its next safe point and its job is
+// retried at once by the next process to start). Intake stays open: a
+// draining server still takes deliveries, which the next process works.
+func (q *Queue) StopWorkers(ctx context.Context) error {
 	err := q.client.Stop(ctx)
 	if err == nil {
 		return nil
@@ -140,6 +139,20 @@ func (q *Queue) Stop(ctx context.Context) error {
 		return fmt.Errorf("stop queue (cancelling running jobs): %w", err)
 	}
 	return nil
+}
+
+// Close stops intake once the deliveries taken are committed, and releases
+// the queue's connections. Call it after StopWorkers and after the HTTP
+// server has stopped taking deliveries.
+func (q *Queue) Close() {
+	q.intake.stop()
+	q.close()
+}
+
+// Stop stops the workers (as StopWorkers) and then intake (as Close).
+func (q *Queue) Stop(ctx context.Context) error {
+	defer q.Close()
+	return q.StopWorkers(ctx)
 }
 
 func (q *Queue) close() {

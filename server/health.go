@@ -14,13 +14,17 @@ type healthResponse struct {
 	Database string `json:"database"`
 }
 
-// health reports whether the server can reach its database.
+// health reports whether the server can reach its database, and 503
+// "draining" once it is shutting down.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	resp := healthResponse{Status: "ok", Version: s.cfg.Version, Database: string(s.db.Dialect)}
 	code := http.StatusOK
-	if err := s.db.PingContext(ctx); err != nil {
+	if s.draining.Load() {
+		resp.Status = "draining"
+		code = http.StatusServiceUnavailable
+	} else if err := s.db.PingContext(ctx); err != nil {
 		resp.Status = "unavailable"
 		code = http.StatusServiceUnavailable
 	}

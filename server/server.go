@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -49,6 +50,8 @@ type Server struct {
 	store  *store.Store
 	queue  *queue.Queue
 	router http.Handler
+	// draining is set once shutdown has begun.
+	draining atomic.Bool
 }
 
 // New opens and migrates the database and builds every dependency once.
@@ -99,6 +102,25 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	return s, nil
 }
 
+// drain lets running work reach a safe point within the grace period while
+// deliveries are still taken and queued for the next process: the listener
+// closes last, so nothing GitHub sends during a deploy is refused (GitHub
+// does not redeliver by itself). The health check answers 503 meanwhile,
+// so a load balancer sends new traffic to another replica.
+func (s *Server) drain() {
+	s.draining.Store(true)
+	grace := ShutdownGrace
+	if s.opts.ShutdownGrace > 0 {
+		grace = s.opts.ShutdownGrace
+	}
+	s.log.Info().Dur("grace", grace).Msg("Draining: still taking deliveries while running work reaches a safe point")
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := s.queue.StopWorkers(ctx); err != nil {
+		s.log.Error().Err(err).Msg("Queue shutdown")
+	}
+}
+
 // Handler is the server's HTTP routes.
 func (s *Server) Handler() http.Handler { return s.router }
 
@@ -130,22 +152,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	case serveErr = <-errc:
 	}
+	s.drain()
 	s.log.Info().Msg("Shutting down: no new deliveries")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil {
 		s.log.Error().Err(err).Msg("HTTP shutdown")
 	}
-	grace := ShutdownGrace
-	if s.opts.ShutdownGrace > 0 {
-		grace = s.opts.ShutdownGrace
-	}
-	s.log.Info().Dur("grace", grace).Msg("Waiting for running work to reach a safe point")
-	stopCtx, cancelStop := context.WithTimeout(context.Background(), grace)
-	defer cancelStop()
-	if err := s.queue.Stop(stopCtx); err != nil {
-		s.log.Error().Err(err).Msg("Queue shutdown")
-	}
+	s.queue.Close()
 	if err := s.db.Close(); err != nil {
 		s.log.Error().Err(err).Msg("Close database")
 	}
