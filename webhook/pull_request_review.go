@@ -9,10 +9,11 @@ import (
 	"github.com/lifeos/lifeos/jobs"
 )
 
-// triagePullRequestReview makes a Review of changes requested by a human on a
-// pull request LifeOS opened (names.IssueOfPull: a human's or a fork's PR on a
-// branch named like LifeOS's is not one). Approvals and comments start nothing; whether the
-// reviewer is trusted is the worker's call.
+// triagePullRequestReview makes a Review of changes requested by a human
+// on a pull request LifeOS opened (names.IssueOfPull: a human's or a
+// fork's PR on a branch named like LifeOS's is not one). Approvals and
+// comments start nothing; whether the reviewer is trusted is the worker's
+// call.
 func triagePullRequestReview(d jobs.Delivery, payload []byte, c Config) (jobs.Job, string) {
 	if action := gjson.GetBytes(payload, "action").Str; action != "submitted" {
 		return nil, fmt.Sprintf("action %q is not submitted", action)
