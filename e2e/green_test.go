@@ -175,11 +175,7 @@ func TestCIFixReadsEveryPageOfTheWorkflowJobs(t *testing.T) {
 		modelfake.Reply{ToolCalls: []modelfake.ToolCall{modelfake.Call("write_file", map[string]any{"path": "hello.go", "content": "package main\n\nfunc hello() {}\n"})}},
 		modelfake.Finish("Defined hello."),
 	)
-	e.deliver("workflow_run", "", payload(t, "workflow_run.completed", func(ev map[string]any) {
-		w := ev["workflow_run"].(map[string]any)
-		w["id"], w["head_branch"], w["head_sha"], w["conclusion"], w["status"] = first.RunID, pull.Head, pull.HeadSHA, "failure", "completed"
-		w["pull_requests"] = []any{}
-	}))
+	e.deliver("workflow_run", "", workflowRun(t, first.RunID, pull.Head, pull.HeadSHA, repoName))
 	run := e.waitRuns(issue, 2)[1]
 	if run.Status != store.StatusSucceeded || run.Trigger != "ci" {
 		t.Fatalf("fix run = %+v", run)

@@ -17,12 +17,17 @@ type Pull struct {
 	HeadSHA string
 	BaseRef string
 	Author  string
+	// HeadRepo is the full name ("owner/name") of the repository the head
+	// branch is in: another than the base's for a fork's PR, "" when
+	// the fork was deleted.
+	HeadRepo string
 }
 
+// pullOf is go-github's pull request as a Pull.
 func pullOf(pr *github.PullRequest) Pull {
 	return Pull{Number: pr.GetNumber(), Title: pr.GetTitle(), State: pr.GetState(),
 		HeadRef: pr.GetHead().GetRef(), HeadSHA: pr.GetHead().GetSHA(), BaseRef: pr.GetBase().GetRef(),
-		Author: pr.GetUser().GetLogin()}
+		Author: pr.GetUser().GetLogin(), HeadRepo: pr.GetHead().GetRepo().GetFullName()}
 }
 
 // Pull reads a pull request.

@@ -40,3 +40,31 @@ func IssueOfBranch(name string) int {
 	}
 	return n
 }
+
+// BotLogin is the login the App with this slug acts as on GitHub.
+func BotLogin(appSlug string) string { return appSlug + "[bot]" }
+
+// PullOrigin is what tells a LifeOS pull request from any other: who opened
+// it, from which branch of which repository, into which repository (full
+// names, "owner/name").
+type PullOrigin struct {
+	Author, HeadRef, HeadRepo, BaseRepo string
+}
+
+// IssueOfPull returns N when a pull request is LifeOS's own for issue N:
+// opened by the App's bot from the branch lifeos/issue-N of the base
+// repository itself. For any other pull request (a human's on a branch
+// named like LifeOS's, or one from a fork) it returns 0 and the reason.
+// A head repository GitHub does not name (a deleted fork) is not the base.
+func IssueOfPull(appSlug string, p PullOrigin) (int, string) {
+	issue := IssueOfBranch(p.HeadRef)
+	switch {
+	case issue == 0:
+		return 0, fmt.Sprintf("branch %q is not LifeOS's", p.HeadRef)
+	case p.Author != BotLogin(appSlug):
+		return 0, fmt.Sprintf("the pull request is by %q, not the App", p.Author)
+	case p.HeadRepo == "" || !strings.EqualFold(p.HeadRepo, p.BaseRepo):
+		return 0, fmt.Sprintf("the pull request's head is in %q, not in %q (a fork)", p.HeadRepo, p.BaseRepo)
+	}
+	return issue, ""
+}

@@ -1,6 +1,9 @@
 package names
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestIssueOfBranch(t *testing.T) {
 	tests := map[string]int{
@@ -20,6 +23,32 @@ func TestIssueOfBranch(t *testing.T) {
 	for name, want := range tests {
 		if got := IssueOfBranch(name); got != want {
 			t.Errorf("IssueOfBranch(%q) = %d, want %d", name, got, want)
+		}
+	}
+}
+
+func TestIssueOfPull(t *testing.T) {
+	own := PullOrigin{Author: "lifeos[bot]", HeadRef: "lifeos/issue-7", HeadRepo: "octo/hello", BaseRepo: "octo/hello"}
+	tests := []struct {
+		name  string
+		edit  func(p *PullOrigin)
+		issue int
+		why   string
+	}{
+		{name: "LifeOS's own", edit: func(*PullOrigin) {}, issue: 7},
+		{name: "repository names differ in case only", edit: func(p *PullOrigin) { p.HeadRepo = "Octo/Hello" }, issue: 7},
+		{name: "other branch", edit: func(p *PullOrigin) { p.HeadRef = "feature" }, why: "branch"},
+		{name: "a human's, same repository", edit: func(p *PullOrigin) { p.Author = "alice" }, why: "not the App"},
+		{name: "another App's", edit: func(p *PullOrigin) { p.Author = "lifeos-evil[bot]" }, why: "not the App"},
+		{name: "from a fork", edit: func(p *PullOrigin) { p.HeadRepo = "mallory/hello" }, why: "fork"},
+		{name: "from a deleted fork", edit: func(p *PullOrigin) { p.HeadRepo = "" }, why: "fork"},
+	}
+	for _, tt := range tests {
+		p := own
+		tt.edit(&p)
+		issue, why := IssueOfPull("lifeos", p)
+		if issue != tt.issue || (tt.why == "") != (why == "") || !strings.Contains(why, tt.why) {
+			t.Errorf("%s: IssueOfPull = %d, %q; want %d and a reason about %q", tt.name, issue, why, tt.issue, tt.why)
 		}
 	}
 }

@@ -32,8 +32,8 @@ func (r *Runner) ci(ctx context.Context, jobID int64, j jobs.CI) error {
 	if err != nil || pr == nil {
 		return err
 	}
-	if pr.HeadSHA != j.HeadSHA || pr.Author != r.AppSlug+"[bot]" {
-		log.Info().Msg("CI result is not for the head of a LifeOS PR; ignored")
+	if issue, why := r.ownPull(repo, *pr); issue != j.Issue || pr.HeadSHA != j.HeadSHA {
+		log.Info().Str("why", why).Msg("CI result is not for the head of a LifeOS PR; ignored")
 		return nil
 	}
 	if j.Passed {

@@ -66,7 +66,8 @@ func (r *Runner) ack(ctx context.Context, g GitHub, j jobs.Command) (*store.Ack,
 		if err != nil {
 			return nil, err
 		}
-		if ack.Issue = names.IssueOfBranch(pr.HeadRef); ack.Issue == 0 {
+		_, repo := j.Meta()
+		if ack.Issue, _ = r.ownPull(repo, pr); ack.Issue == 0 {
 			tell(ctx, g, j.Number, fmt.Sprintf("LifeOS only works on its own pull requests (branches `%sN`). Label an issue `%s` to start one.",
 				names.BranchPrefix, r.triggerLabel()))
 			return nil, nil

@@ -187,7 +187,7 @@ func (f *fakeGitHub) CreatePull(_ context.Context, np gh.NewPull) (gh.Pull, erro
 	}
 	f.next++
 	pr := gh.Pull{Number: f.next, Title: np.Title, State: "open", HeadRef: np.Head, BaseRef: np.Base,
-		HeadSHA: f.branches[np.Head].CommitSHA, Author: f.appSlug + "[bot]"}
+		HeadSHA: f.branches[np.Head].CommitSHA, Author: f.appSlug + "[bot]", HeadRepo: testRepo.FullName()}
 	f.pulls[pr.Number] = pr
 	return pr, nil
 }

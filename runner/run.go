@@ -151,7 +151,9 @@ func (w *work) previous(ctx context.Context) (*gh.Pull, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if pr.State != "open" || pr.HeadRef != names.Branch(w.req.issueNumber) {
+	// The store records only PRs LifeOS opened; a recorded number is still
+	// checked, so that no path takes another's PR for LifeOS's.
+	if issue, _ := w.ownPull(w.req.repo, pr); pr.State != "open" || issue != w.req.issueNumber {
 		return nil, summary, nil
 	}
 	return &pr, summary, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/gh"
 	"github.com/lifeos/lifeos/jobs"
 	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/policy"
@@ -150,4 +151,13 @@ func (r *Runner) triggerLabel() string {
 		return r.Ceilings.TriggerLabel
 	}
 	return names.TriggerLabel
+}
+
+// ownPull returns the issue a pull request is LifeOS's for, or 0 and why
+// it is not: only a PR the App's bot opened from the base repository's
+// own lifeos/issue-N is (names.IssueOfPull), never a human's or a fork's
+// on a branch named alike. Every workflow that acts on a PR asks here.
+func (r *Runner) ownPull(repo jobs.Repo, pr gh.Pull) (int, string) {
+	return names.IssueOfPull(r.AppSlug, names.PullOrigin{Author: pr.Author, HeadRef: pr.HeadRef,
+		HeadRepo: pr.HeadRepo, BaseRepo: repo.FullName()})
 }

@@ -11,7 +11,9 @@ import (
 
 // triageCheckSuite makes a CI of a check suite of another app completed on
 // a LifeOS branch: a failure may start a fix, a success may let rung 3
-// merge. LifeOS's own checks are never inputs.
+// merge. LifeOS's own checks are never inputs, nor a suite of a fork's pull
+// request; where the payload lists no pull request (GitHub leaves out
+// forks'), the worker checks the PR's head repository.
 func triageCheckSuite(d jobs.Delivery, payload []byte, c Config) (jobs.Job, string) {
 	if action := gjson.GetBytes(payload, "action").Str; action != "completed" {
 		return nil, fmt.Sprintf("action %q is not completed", action)
@@ -27,6 +29,8 @@ func triageCheckSuite(d jobs.Delivery, payload []byte, c Config) (jobs.Job, stri
 		return nil, fmt.Sprintf("branch %q is not LifeOS's", branch)
 	case f[2].Str == c.AppSlug:
 		return nil, "the suite is LifeOS's own"
+	case forkPull(f[5]) != 0:
+		return nil, fmt.Sprintf("the suite's pull request #%d has its head in a fork", forkPull(f[5]))
 	}
 	repo, why := repoOf(payload)
 	if why != "" {

@@ -2,11 +2,13 @@ package webhook
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/lifeos/lifeos/jobs"
+	"github.com/lifeos/lifeos/names"
 )
 
 // Config is what triage needs to know about the server.
@@ -31,7 +33,21 @@ func (c Config) isBot(senderType, senderLogin string) bool {
 }
 
 // botLogin is the login the App acts as.
-func (c Config) botLogin() string { return c.AppSlug + "[bot]" }
+func (c Config) botLogin() string { return names.BotLogin(c.AppSlug) }
+
+// ownPull returns the issue a pull_request or pull_request_review
+// payload's pull request is LifeOS's for (names.IssueOfPull), or 0 and why
+// it is not LifeOS's.
+func ownPull(payload []byte, c Config) (int, string) {
+	f := gjson.GetManyBytes(payload, "pull_request.user.login", "pull_request.head.ref",
+		"pull_request.head.repo.full_name", "repository.full_name")
+	return names.IssueOfPull(c.AppSlug, names.PullOrigin{Author: f[0].Str, HeadRef: f[1].Str, HeadRepo: f[2].Str, BaseRepo: f[3].Str})
+}
+
+// sameRepo reports whether CI's head repository is the base repository;
+// CI from a fork (or from a deleted one, which GitHub does not name) runs
+// code and writes logs the fork controls, and is never LifeOS's.
+func sameRepo(head, base string) bool { return head != "" && strings.EqualFold(head, base) }
 
 // Triage decides what a delivery of event d.Event is, with the same triage
 // function its handler uses. It fails for a payload that is not JSON and
@@ -89,6 +105,20 @@ func prNumbers(prs gjson.Result) []int {
 		}
 	}
 	return out
+}
+
+// forkPull returns the number of the first of a check suite's pull
+// requests whose head is not in the repository it merges into (a fork, or
+// a deleted one), or 0 when none is. The payload names repositories by id
+// here.
+func forkPull(prs gjson.Result) int {
+	for _, pr := range prs.Array() {
+		head, base := pr.Get("head.repo.id"), pr.Get("base.repo.id")
+		if head.Type != gjson.Number || head.Int() != base.Int() {
+			return max(int(pr.Get("number").Int()), 1)
+		}
+	}
+	return 0
 }
 
 // failed reports whether a CI conclusion means the change is broken.

@@ -151,7 +151,7 @@ func TestTriagePullRequestReview(t *testing.T) {
 		return jobs.NewReview(d, r, jobs.Review{PR: 2, Issue: 7, ReviewID: 237895671, Reviewer: "Codertocat", Body: body})
 	}
 	base := []edit{{"installation.id", 42}, {"review.state", "changes_requested"},
-		{"pull_request.head.ref", "lifeos/issue-7"}, {"review.body", "Rename it."}}
+		{"pull_request.head.ref", "lifeos/issue-7"}, {"review.body", "Rename it."}, {"pull_request.user.login", "lifeos-test[bot]"}}
 	runTriage(t, triagePullRequestReview, "pull_request_review.submitted", base, []triageCase{
 		{name: "changes requested", want: review("Rename it.")},
 		{name: "state in capitals", edits: []edit{{"review.state", "CHANGES_REQUESTED"}}, want: review("Rename it.")},
@@ -159,6 +159,9 @@ func TestTriagePullRequestReview(t *testing.T) {
 		{name: "approval", edits: []edit{{"review.state", "approved"}}, why: "state"},
 		{name: "other action", edits: []edit{{"action", "dismissed"}}, why: "action"},
 		{name: "not a LifeOS branch", edits: []edit{{"pull_request.head.ref", "changes"}}, why: "branch"},
+		{name: "a human's PR on a LifeOS-like branch", edits: []edit{{"pull_request.user.login", "Codertocat"}}, why: "not the App"},
+		{name: "from a fork", edits: []edit{{"pull_request.head.repo.full_name", "mallory/Hello-World"}}, why: "fork"},
+		{name: "from a deleted fork", edits: []edit{{"pull_request.head.repo", nil}}, why: "fork"},
 		{name: "bot reviewer", edits: []edit{{"review.user.type", "Bot"}}, why: "reviewer"},
 		{name: "bot sender", edits: []edit{{"sender.type", "Bot"}}, why: "sender"},
 		{name: "the App as sender", edits: []edit{{"sender.login", "lifeos-test[bot]"}}, why: "sender"},
@@ -185,6 +188,8 @@ func TestTriageCheckSuite(t *testing.T) {
 		{name: "other action", edits: []edit{{"action", "requested"}}, why: "action"},
 		{name: "LifeOS's own suite", edits: []edit{{"check_suite.app.slug", "lifeos-test"}}, why: "own"},
 		{name: "not a LifeOS branch", edits: []edit{{"check_suite.head_branch", "changes"}}, why: "branch"},
+		{name: "a fork's pull request", edits: []edit{{"check_suite.pull_requests.0.head.repo.id", 666}}, why: "fork"},
+		{name: "a deleted fork's pull request", edits: []edit{{"check_suite.pull_requests.0.head.repo", nil}}, why: "fork"},
 		{name: "no installation", edits: []edit{{"installation", deleted{}}}, why: "installation"},
 		{name: "no repository", edits: []edit{{"repository", deleted{}}}, why: "repository"},
 	})
@@ -195,7 +200,8 @@ func TestTriageWorkflowRun(t *testing.T) {
 	ci := jobs.NewCI(d, r, jobs.CI{Issue: 7, Branch: "lifeos/issue-7", HeadSHA: "5779607b49aab1200488439f02372c57b4f75444",
 		WorkflowRunID: 1589141559, PRs: []int{5}})
 	base := []edit{{"installation.id", 42}, {"workflow_run.head_branch", "lifeos/issue-7"},
-		{"workflow_run.conclusion", "failure"}, {"workflow_run.pull_requests", []map[string]any{{"number": 5}}}}
+		{"workflow_run.conclusion", "failure"}, {"workflow_run.pull_requests", []map[string]any{{"number": 5}}},
+		{"workflow_run.head_repository.full_name", "Codertocat/Hello-World"}}
 	runTriage(t, triageWorkflowRun, "workflow_run.completed", base, []triageCase{
 		{name: "failure", want: ci},
 		{name: "timed out", edits: []edit{{"workflow_run.conclusion", "timed_out"}}, want: ci},
@@ -203,6 +209,9 @@ func TestTriageWorkflowRun(t *testing.T) {
 		{name: "no conclusion", edits: []edit{{"workflow_run.conclusion", nil}}, why: "conclusion"},
 		{name: "other action", edits: []edit{{"action", "requested"}}, why: "action"},
 		{name: "not a LifeOS branch", edits: []edit{{"workflow_run.head_branch", "main"}}, why: "branch"},
+		{name: "head repository in another case", edits: []edit{{"workflow_run.head_repository.full_name", "codertocat/hello-world"}}, want: ci},
+		{name: "from a fork", edits: []edit{{"workflow_run.head_repository.full_name", "mallory/Hello-World"}}, why: "fork"},
+		{name: "from a deleted fork", edits: []edit{{"workflow_run.head_repository", nil}}, why: "fork"},
 		{name: "no installation", edits: []edit{{"installation", deleted{}}}, why: "installation"},
 		{name: "no repository", edits: []edit{{"repository", deleted{}}}, why: "repository"},
 	})
@@ -220,6 +229,7 @@ func TestTriagePullRequest(t *testing.T) {
 		{name: "other action", edits: []edit{{"action", "opened"}}, why: "action"},
 		{name: "not a LifeOS branch", edits: []edit{{"pull_request.head.ref", "changes"}}, why: "branch"},
 		{name: "not by the App", edits: []edit{{"pull_request.user.login", "Codertocat"}}, why: "not the App"},
+		{name: "from a fork", edits: []edit{{"pull_request.head.repo.full_name", "mallory/Hello-World"}}, why: "fork"},
 		{name: "no installation", edits: []edit{{"installation", deleted{}}}, why: "installation"},
 		{name: "no repository", edits: []edit{{"repository", deleted{}}}, why: "repository"},
 	})

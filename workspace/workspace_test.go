@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -221,6 +222,9 @@ func TestLoadTarball(t *testing.T) {
 
 func TestLoadTarballErrors(t *testing.T) {
 	total := int64(len("# hello\n") + len("#!/bin/sh\nmake\n") + len("package main\n"))
+	for _, e := range githubLike {
+		total += entryCost(e.name)
+	}
 	if _, err := LoadTarball(bytes.NewReader(buildTarball(t, githubLike)), total); err != nil {
 		t.Errorf("exactly at the limit: %v", err)
 	}
@@ -241,5 +245,55 @@ func TestLoadTarballErrors(t *testing.T) {
 	whole := buildTarball(t, githubLike)
 	if _, err := LoadTarball(bytes.NewReader(whole[:len(whole)/2]), 0); err == nil {
 		t.Error("truncated input: no error")
+	}
+}
+
+// emptyFiles is a repository of n empty files, each with a path of about
+// pathLen bytes.
+func emptyFiles(n, pathLen int) []tarEntry {
+	entries := []tarEntry{{name: "pax_global_header", typ: tar.TypeXGlobalHeader}}
+	for i := range n {
+		name := fmt.Sprintf("o-r-abc/%0*d", pathLen, i)
+		entries = append(entries, tarEntry{name: name, mode: 0o644})
+	}
+	return entries
+}
+
+// A repository's entries and their paths cost the heap as its bytes do:
+// many empty files, or few with long paths, are refused at the size cap.
+func TestLoadTarballCountsMetadata(t *testing.T) {
+	tests := []struct {
+		name     string
+		entries  []tarEntry
+		maxBytes int64
+		tooLarge bool
+	}{
+		{name: "many empty files", entries: emptyFiles(1000, 8), maxBytes: 64 << 10, tooLarge: true},
+		{name: "long paths", entries: emptyFiles(20, 4000), maxBytes: 64 << 10, tooLarge: true},
+		{name: "a normal repository", entries: githubLike, maxBytes: 64 << 10},
+		{name: "as many empty files as fit", entries: emptyFiles(100, 8), maxBytes: 64 << 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadTarball(bytes.NewReader(buildTarball(t, tt.entries)), tt.maxBytes)
+			if got := errors.Is(err, ErrRepoTooLarge); got != tt.tooLarge {
+				t.Errorf("err = %v, want ErrRepoTooLarge %v", err, tt.tooLarge)
+			}
+		})
+	}
+}
+
+// More entries than MaxTarEntries are refused however large the cap.
+func TestLoadTarballCountsEntries(t *testing.T) {
+	entries := []tarEntry{{name: "o-r-abc/", typ: tar.TypeDir, mode: 0o755}}
+	for range MaxTarEntries {
+		entries = append(entries, tarEntry{name: "o-r-abc/d/", typ: tar.TypeDir, mode: 0o755})
+	}
+	_, err := LoadTarball(bytes.NewReader(buildTarball(t, entries)), 1<<40)
+	if !errors.Is(err, ErrRepoTooLarge) {
+		t.Errorf("%d entries: err = %v, want ErrRepoTooLarge", len(entries), err)
+	}
+	if _, err := LoadTarball(bytes.NewReader(buildTarball(t, entries[:MaxTarEntries])), 1<<40); err != nil {
+		t.Errorf("%d entries: %v, want the snapshot", MaxTarEntries, err)
 	}
 }
