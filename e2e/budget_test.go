@@ -117,12 +117,57 @@ func TestInstallationBudget(t *testing.T) {
 		now: clockAt(midMonth),
 	})
 	e.twoCallRun("one")           // $0.20 of the installation's $0.30
-	run, n := e.twoCallRun("two") // $0.40: over
-	if c := strings.Join(e.bodies(n), "\n"); run.Status != store.StatusSucceeded || !strings.Contains(c, "installation's $0.30") {
-		t.Fatalf("run 2 = %+v, comments %q", run, c)
+	run, n := e.twoCallRun("two") // $0.30 after its first call: stopped there
+	c := strings.Join(e.bodies(n), "\n")
+	if run.Status != store.StatusFailed || !strings.Contains(c, "budget ran out during the run") || !strings.Contains(c, "installation's $0.30") {
+		t.Fatalf("run 2 = %s (%s), comments %q", run.Status, run.Error, c)
+	}
+	if run.CommitSHA != "" || run.PRNumber != 0 {
+		t.Errorf("run 2 pushed %q, PR %d; want nothing", run.CommitSHA, run.PRNumber)
 	}
 	run, _ = e.twoCallRun("three")
 	if run.Status != store.StatusDenied || !strings.Contains(run.Error, "installation") {
 		t.Fatalf("run 3 = %+v", run)
+	}
+}
+
+// TestConcurrentRunsStayWithinBudget labels several issues at once against
+// a small budget with no per-run cap, with a model that never finishes:
+// every run stops at the first call that reaches the budget, so the month
+// ends within the budget plus one call per run.
+func TestConcurrentRunsStayWithinBudget(t *testing.T) {
+	const issues, call = 6, 10 * policy.Cent
+	const budget = 25 * policy.Cent
+	e := start(t, envOpts{
+		files:     withPolicy("limits:\n  monthly_budget: 0.25\n  max_cost_per_run: 0\nmodel: gpt-e2e\n"),
+		configure: priced,
+		now:       clockAt(midMonth),
+	})
+	e.model.HandleFunc(func(modelfake.Request) modelfake.Reply {
+		return modelfake.Calls(modelfake.Call("list_files", map[string]any{}))
+	})
+	var numbers []int
+	for i := range issues {
+		title := "busy " + itoa(i)
+		n := e.gh.AddIssue(repoName, title, "x", maintainer)
+		numbers = append(numbers, n)
+		e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, title, "x"))
+	}
+	e.waitIdle(t)
+	repo, _, err := e.srv.Store().Spent(t.Context(), repoName, installationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spent := policy.Money(repo); spent < budget || spent > budget+issues*call {
+		t.Fatalf("spent %s of %s with %d runs at %s a call; want at most one call per run over", spent, budget, issues, call)
+	}
+	for _, n := range numbers {
+		run := e.waitRuns(n, 1)[0]
+		if run.Status != store.StatusFailed && run.Status != store.StatusDenied {
+			t.Errorf("issue %d: run %s, want failed mid-run or denied", n, run.Status)
+		}
+		if run.CommitSHA != "" {
+			t.Errorf("issue %d: run pushed %s", n, run.CommitSHA)
+		}
 	}
 }

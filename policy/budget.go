@@ -95,3 +95,31 @@ func BudgetNotices(p Policy, before, after Spend) []string {
 	}
 	return out
 }
+
+// BudgetRanOut decides, after a charged call, whether the run may make
+// another: once the month's spending s reaches the repository's or the
+// installation's budget the run stops, so runs that started together
+// overshoot by at most the one call each was making.
+func BudgetRanOut(p Policy, s Spend) Decision {
+	if s.level(p) >= BudgetExhausted {
+		return Decision{Rule: RuleBudgetMonthly, Reason: "this month's budget ran out during the run: " + BudgetText(p, s)}
+	}
+	return Decision{Allow: true, Rule: RuleBudgetMonthly, Reason: BudgetText(p, s)}
+}
+
+// BudgetHeld is the refusal of a run whose month still has budget left,
+// all of it held by runs in progress (each holds its per-run cap).
+func BudgetHeld(p Policy, s Spend) Decision {
+	return Decision{Rule: RuleBudgetMonthly, Reason: fmt.Sprintf(
+		"what is left of this month's budget is held by runs in progress (%s)", BudgetText(p, s))}
+}
+
+// RunReservation is what a run holds of the month's budgets when it
+// starts: its per-run cap less what it already spent (a resumed run), or
+// nothing when the policy sets no cap.
+func RunReservation(p Policy, spentByRun Money) Money {
+	if p.MaxCostPerRun <= 0 || spentByRun >= p.MaxCostPerRun {
+		return 0
+	}
+	return p.MaxCostPerRun - spentByRun
+}

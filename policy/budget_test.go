@@ -142,3 +142,46 @@ func TestBudgetNotices(t *testing.T) {
 		})
 	}
 }
+
+func TestBudgetRanOut(t *testing.T) {
+	p := Policy{MonthlyBudget: Dollar, MonthlyBudgetInstallation: 10 * Dollar}
+	tests := []struct {
+		name  string
+		s     Spend
+		allow bool
+	}{
+		{"under both", Spend{Repo: 99 * Cent, Installation: 5 * Dollar}, true},
+		{"repository reached", Spend{Repo: Dollar, Installation: Dollar}, false},
+		{"installation over", Spend{Repo: 10 * Cent, Installation: 11 * Dollar}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := BudgetRanOut(p, tt.s)
+			if d.Allow != tt.allow || d.Rule != RuleBudgetMonthly {
+				t.Fatalf("BudgetRanOut = %+v, want allow %v", d, tt.allow)
+			}
+			if !d.Allow && !strings.HasPrefix(d.Reason, "this month's budget ran out during the run: spent ") {
+				t.Errorf("reason = %q", d.Reason)
+			}
+		})
+	}
+	if d := BudgetRanOut(Policy{}, Spend{Repo: 1000 * Dollar}); !d.Allow {
+		t.Errorf("no budgets: %+v, want allowed", d)
+	}
+}
+
+func TestRunReservation(t *testing.T) {
+	tests := []struct {
+		cap, spent, want Money
+	}{
+		{5 * Dollar, 0, 5 * Dollar},
+		{5 * Dollar, 2 * Dollar, 3 * Dollar},
+		{5 * Dollar, 6 * Dollar, 0},
+		{0, Dollar, 0},
+	}
+	for _, tt := range tests {
+		if got := RunReservation(Policy{MaxCostPerRun: tt.cap}, tt.spent); got != tt.want {
+			t.Errorf("RunReservation(cap %s, spent %s) = %s, want %s", tt.cap, tt.spent, got, tt.want)
+		}
+	}
+}

@@ -17,8 +17,10 @@ import (
 // means: stopped, over the cap, rejected, failed, a plan, no change, or a
 // change to write back (writeback.go).
 
-// meter records each model call of a run and enforces its cost cap and a
-// stop asked on another replica.
+// meter records each model call of a run and enforces its cost cap, the
+// month's budgets and a stop asked on another replica. A resumed run's
+// meter starts from what its earlier attempts recorded (seq is the last
+// call's number, cost their cost), so numbering and the cap continue.
 type meter struct {
 	w    *work
 	seq  int
@@ -34,11 +36,15 @@ func (m *meter) onCall(ctx context.Context, u agent.Usage) error {
 		w.log.Error().Err(err).Msg("Could not record model usage")
 	}
 	cost := w.Prices.Cost(u.Model, u.PromptTokens, u.CompletionTokens)
-	if err := w.Store.Charge(ctx, store.Charge{RunID: w.run.ID, Seq: m.seq, Repo: w.req.repo.FullName(),
-		InstallationID: w.req.repo.InstallationID, Model: u.Model, CostMicros: int64(cost)}); err != nil {
+	spent, err := w.Store.Charge(ctx, store.Charge{RunID: w.run.ID, Seq: m.seq, Repo: w.req.repo.FullName(),
+		InstallationID: w.req.repo.InstallationID, Model: u.Model, CostMicros: int64(cost)})
+	if err != nil {
 		return fmt.Errorf("record the cost of a model call: %w", err) // never spend off the books
 	}
 	m.cost += cost
+	if err := w.checkSpend(ctx, spent); err != nil {
+		return err
+	}
 	if policy.RunCapReached(m.cost, w.state.pol.MaxCostPerRun) {
 		w.decide(ctx, policy.Decision{Rule: "limits.max_cost_per_run",
 			Reason: fmt.Sprintf("the run spent %s, its cap is %s", m.cost, w.state.pol.MaxCostPerRun)})
@@ -74,7 +80,7 @@ func (w *work) runAgent(ctx context.Context) error {
 	defer w.untrack(w.run.ID)
 
 	st, req := &w.state, w.req
-	m := &meter{w: w}
+	m := &meter{w: w, seq: st.prior.calls, cost: st.prior.cost}
 	var violations []policy.Violation
 	a := &agent.Agent{Model: w.Model, ModelName: st.model, Limits: st.limits, Log: w.log,
 		Review: w.review(ctx, &violations), OnCall: m.onCall}
@@ -115,6 +121,8 @@ func (w *work) agentStopped(ctx context.Context, res *agent.Result, runErr error
 		out.Status, out.Error = store.StatusCancelled, errStopped.Error()
 		w.conclude(out)
 		w.tell(ctx, fmt.Sprintf("LifeOS stopped run %d as asked, after %d turns; nothing was pushed.", w.run.ID, res.Turns))
+	case errors.Is(runErr, errBudgetSpent):
+		w.fail(ctx, w.state.budgetStop, runErr)
 	case errors.Is(runErr, errCostCap):
 		w.fail(ctx, fmt.Sprintf("it reached this repository's cap of %s for one run (%s spent)", w.state.pol.MaxCostPerRun, cost), runErr)
 	case errors.Is(runErr, agent.ErrRejected):

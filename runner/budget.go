@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/store"
 )
 
 // errCostCap stops a run that reached its policy's cost per run.
@@ -58,4 +59,80 @@ func (w *work) budgetNotices(ctx context.Context) {
 		w.decide(ctx, policy.Decision{Allow: true, Rule: policy.RuleBudgetNotice, Reason: msg})
 		w.tell(ctx, msg)
 	}
+}
+
+// errBudgetSpent stops a run whose month's budget ran out during it.
+var errBudgetSpent = errors.New("this month's budget ran out during the run")
+
+// reserveBudget holds the run's per-run cap of the month's budgets before
+// any model call, and settles where a resumed run's ledger continues: its
+// next call's number and what it has spent. A run whose cap or budgets are
+// already taken is refused on the thread.
+func (w *work) reserveBudget(ctx context.Context) (bool, error) {
+	st := &w.state
+	calls, err := w.Store.ModelCalls(ctx, w.run.ID)
+	if err != nil {
+		return false, err
+	}
+	spent, err := w.Store.RunCost(ctx, w.run.ID)
+	if err != nil {
+		return false, err
+	}
+	st.prior = priorSpend{calls: lastSeq(calls), cost: policy.Money(spent)}
+	if policy.RunCapReached(st.prior.cost, st.pol.MaxCostPerRun) {
+		w.fail(ctx, fmt.Sprintf("it reached this repository's cap of %s for one run (%s spent)", st.pol.MaxCostPerRun, st.prior.cost), errCostCap)
+		return true, nil
+	}
+	ok, err := w.Store.Reserve(ctx, store.Reservation{RunID: w.run.ID, Repo: w.req.repo.FullName(), InstallationID: w.req.repo.InstallationID,
+		HeldMicros: int64(policy.RunReservation(st.pol, st.prior.cost)),
+		Budgets:    store.Budgets{Repo: int64(st.pol.MonthlyBudget), Installation: int64(st.pol.MonthlyBudgetInstallation)}})
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		d := policy.BudgetHeld(st.pol, st.before)
+		w.decide(ctx, d)
+		w.deny(ctx, d.Reason, fmt.Sprintf("LifeOS did not start: %s. Label the issue again once they end.", d.Reason))
+		return true, nil
+	}
+	st.reserved = true
+	return false, nil
+}
+
+// priorSpend is what earlier attempts of a resumed run recorded.
+type priorSpend struct {
+	calls int // the number of its last recorded call
+	cost  policy.Money
+}
+
+// lastSeq is the number of the last of a run's recorded calls, 0 for none.
+func lastSeq(calls []store.ModelCall) int {
+	n := 0
+	for _, c := range calls {
+		n = max(n, c.Seq)
+	}
+	return n
+}
+
+// release drops the run's reservation when its work returns, whatever the
+// end; a retry reserves again.
+func (w *work) release(ctx context.Context) {
+	if !w.state.reserved {
+		return
+	}
+	if err := w.Store.Release(context.WithoutCancel(ctx), w.run.ID); err != nil {
+		w.log.Error().Err(err).Msg("Could not release the run's budget reservation")
+	}
+}
+
+// checkSpend stops the run once the month's spending after a charged call
+// reaches a monthly budget.
+func (w *work) checkSpend(ctx context.Context, s store.Spending) error {
+	d := policy.BudgetRanOut(w.state.pol, policy.Spend{Repo: policy.Money(s.Repo), Installation: policy.Money(s.Installation)})
+	if d.Allow {
+		return nil
+	}
+	w.decide(ctx, d)
+	w.state.budgetStop = d.Reason
+	return errBudgetSpent
 }

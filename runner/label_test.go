@@ -91,7 +91,7 @@ func TestLabelRunDenied(t *testing.T) {
 			setup: func(h *harness) {
 				h.setPolicy("limits:\n  monthly_budget: 1.00\n")
 				old := h.finishedRun(store.Outcome{Status: store.StatusNoChange})
-				if err := h.store.Charge(h.ctx, store.Charge{RunID: old.ID, Seq: 1, Repo: testRepo.FullName(),
+				if _, err := h.store.Charge(h.ctx, store.Charge{RunID: old.ID, Seq: 1, Repo: testRepo.FullName(),
 					InstallationID: testRepo.InstallationID, Model: testModel, CostMicros: int64(policy.Dollar)}); err != nil {
 					t.Fatal(err)
 				}

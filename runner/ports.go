@@ -89,7 +89,10 @@ type Store interface {
 	RecordDecision(ctx context.Context, runID int64, allow bool, rule, reason string) error
 	RecordCall(ctx context.Context, c store.ModelCall) error
 	ModelCalls(ctx context.Context, runID int64) ([]store.ModelCall, error)
-	Charge(ctx context.Context, c store.Charge) error
+	Charge(ctx context.Context, c store.Charge) (store.Spending, error)
+	Reserve(ctx context.Context, r store.Reservation) (bool, error)
+	Release(ctx context.Context, runID int64) error
+	RunCost(ctx context.Context, runID int64) (int64, error)
 	Spent(ctx context.Context, repo string, installationID int64) (repoMicros, installationMicros int64, err error)
 	RequestCancel(ctx context.Context, runID int64, actor string) error
 	CancelRequested(ctx context.Context, runID int64) (bool, error)

@@ -31,6 +31,12 @@ type runState struct {
 	limits          agent.Limits
 	model           string
 	before          policy.Spend
+	// prior is what earlier attempts of this run spent; reserved marks a
+	// reservation to release at the run's end.
+	prior    priorSpend
+	reserved bool
+	// budgetStop is the reason a monthly budget stopped the run mid-way.
+	budgetStop string
 	// awaitingApproval marks a rung-2 run turned into a plan.
 	awaitingApproval bool
 	comments         []agent.Comment
@@ -45,8 +51,9 @@ type step func(ctx context.Context) (done bool, err error)
 // concluded outcome, stored last, after every comment.
 func (w *work) do(ctx context.Context) error {
 	defer w.storeOutcome(ctx)
+	defer w.release(ctx)
 	w.state.out = store.Outcome{Model: w.ModelName, Branch: names.Branch(w.req.issueNumber)}
-	for _, s := range []step{w.authorise, w.settleIssue, w.findBase, w.readSnapshot, w.loadRunPolicy, w.checkTrigger, w.checkBudget, w.prepare} {
+	for _, s := range []step{w.authorise, w.settleIssue, w.findBase, w.readSnapshot, w.loadRunPolicy, w.checkTrigger, w.checkBudget, w.reserveBudget, w.prepare} {
 		if done, err := s(ctx); done || err != nil {
 			return err
 		}

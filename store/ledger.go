@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -25,15 +26,30 @@ type Charge struct {
 	CostMicros     int64
 }
 
-// Charge records a model call's cost in the current month.
-func (s *Store) Charge(ctx context.Context, c Charge) error {
+// Charge records a model call's cost in the current month, spends it from
+// the run's reservation, and returns the month's spending after it, all in
+// one transaction, so the caller's budget check sees its own charge and
+// every charge committed before it.
+func (s *Store) Charge(ctx context.Context, c Charge) (Spending, error) {
 	now := s.now().UTC()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO lifeos_ledger (run_id, seq, repo, installation_id, month, model, cost_micros, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.RunID, c.Seq, c.Repo, c.InstallationID, monthKey(now), c.Model, c.CostMicros, now)
+	var out Spending
+	err := s.budgetTx(ctx, c.InstallationID, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lifeos_ledger (run_id, seq, repo, installation_id, month, model, cost_micros, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.RunID, c.Seq, c.Repo, c.InstallationID, monthKey(now), c.Model, c.CostMicros, now); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE lifeos_reservations
+			SET held_micros = CASE WHEN held_micros > $1 THEN held_micros - $1 ELSE 0 END WHERE run_id = $2`, c.CostMicros, c.RunID); err != nil {
+			return err
+		}
+		var err error
+		out, err = spending(ctx, tx, c.Repo, c.InstallationID, monthKey(now))
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("charge run %d call %d: %w", c.RunID, c.Seq, err)
+		return Spending{}, fmt.Errorf("charge run %d call %d: %w", c.RunID, c.Seq, err)
 	}
-	return nil
+	return out, nil
 }
 
 // Spent returns what this month's model calls cost the repo and the

@@ -168,7 +168,7 @@ func TestLedger(t *testing.T) {
 				{RunID: b.ID, Seq: 1, Repo: "o/b", InstallationID: 1, Model: "m", CostMicros: 7},
 				{RunID: c.ID, Seq: 1, Repo: "p/c", InstallationID: 2, Model: "m", CostMicros: 1000},
 			} {
-				if err := s.Charge(ctx, ch); err != nil {
+				if _, err := s.Charge(ctx, ch); err != nil {
 					t.Fatalf("charge %d: %v", i, err)
 				}
 			}
