@@ -194,6 +194,26 @@ func (tg target) open(t *testing.T) *DB {
 	return db
 }
 
+// openAtOne opens tg migrated by migration 1 only, the schema from before
+// versioned migrations, and closes it at the end of the test.
+func (tg target) openAtOne(t *testing.T) *DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := connect(ctx, tg.url, tg.dir)
+	if err != nil {
+		t.Fatalf("%s: connect: %v", tg.name, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	first, err := migrationFiles.ReadFile(path.Join("migrations", string(db.Dialect), "00001_initial.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.migrateFS(ctx, fstest.MapFS{"00001_initial.sql": {Data: first}}); err != nil {
+		t.Fatalf("%s: migrate to 1: %v", tg.name, err)
+	}
+	return db
+}
+
 // makeLegacy creates tg's tables the way the previous version did, with one
 // run in them, and returns that run's id.
 func (tg target) makeLegacy(t *testing.T) int64 {
@@ -225,6 +245,16 @@ func schemaVersion(t *testing.T, db *DB) int64 {
 		t.Fatalf("read schema version: %v", err)
 	}
 	return v
+}
+
+// migrationCount is the number of embedded migrations of one dialect.
+func migrationCount(t *testing.T) int {
+	t.Helper()
+	names, err := fs.Glob(migrationFiles, "migrations/sqlite/*.sql")
+	if err != nil {
+		t.Fatalf("embedded migrations: %v", err)
+	}
+	return len(names)
 }
 
 // latestVersion is the number of the newest embedded migration.
@@ -294,7 +324,7 @@ func TestMigrationOneIsTheLegacySchema(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer old.Close()
-			got, want := describeSchema(t, fresh[i].open(t)), describeSchema(t, old)
+			got, want := describeSchema(t, fresh[i].openAtOne(t)), describeSchema(t, old)
 			if len(got) == 0 || !slices.Equal(got, want) {
 				t.Fatalf("migrated schema differs from the legacy one:\n got %q\nwant %q", got, want)
 			}
@@ -386,9 +416,10 @@ func TestReplicasOpenPostgresTogether(t *testing.T) {
 	if v := schemaVersion(t, dbs[0]); v != latestVersion(t) {
 		t.Fatalf("schema version = %d, want %d", v, latestVersion(t))
 	}
-	// Each migration recorded once, plus goose's version-0 row.
-	if n := versionRows(t, dbs[0]); n != int(latestVersion(t))+1 {
-		t.Fatalf("version rows = %d, want %d", n, latestVersion(t)+1)
+	// Each migration recorded once, plus goose's version-0 row. Numbers
+	// may have gaps (branches reserve theirs), so count the files.
+	if n, want := versionRows(t, dbs[0]), migrationCount(t)+1; n != want {
+		t.Fatalf("version rows = %d, want %d", n, want)
 	}
 }
 
