@@ -269,7 +269,9 @@ func TestAutoMergeJudgesGitHubsEvidence(t *testing.T) {
 		{name: "a head GitHub does not list", want: "auto_merge.commits deny: the PR's head 0ddba11 is not among the commits GitHub lists, so a human merges",
 			setup: func(h *harness, pr *gh.Pull) { pr.HeadSHA = "0ddba11" + strings.Repeat("0", 33) }},
 		{name: "the real diff leaves auto_merge.paths", want: "auto_merge.paths deny: `main.go` is outside auto_merge.paths (`docs/**`)",
-			setup: func(h *harness, pr *gh.Pull) { h.gh.foreignDiff = []gh.DiffFile{{Path: "main.go", Status: "modified", Additions: 1}} }},
+			setup: func(h *harness, pr *gh.Pull) {
+				h.gh.foreignDiff = []gh.DiffFile{{Path: "main.go", Status: "modified", Additions: 1}}
+			}},
 		{name: "a rename out of a path outside the bounds", want: "auto_merge.paths deny: `src/a.go` is outside auto_merge.paths (`docs/**`)",
 			setup: func(h *harness, pr *gh.Pull) {
 				h.gh.foreignDiff = []gh.DiffFile{{Path: "docs/a.go", PreviousPath: "src/a.go", Status: "renamed"}}
