@@ -62,3 +62,21 @@ func TestRung3RefusesCommitsLifeOSDidNotWrite(t *testing.T) {
 		t.Error("LifeOS asked GitHub to merge a PR with a commit it did not write")
 	}
 }
+
+// The auto-merge reads the policy through the one loader, which refuses a
+// remote: reference: a PR whose default branch's policy became one is not
+// merged, and the run says why.
+func TestRung3RemotePolicyDoesNotMerge(t *testing.T) {
+	e := rung3(t)
+	issue, pr := e.docsPR("docs/new.md", "# New\n")
+	remote := "remote: acme/policies:lifeos.yml\nautonomy: 3\nauto_merge:\n  paths: [\"**\"]\n"
+	e.gh.PushCommit(repoName, "main", map[string]*string{".github/lifeos.yml": &remote}, "policy from elsewhere")
+	e.passCI(pr)
+	d := e.latestMergeDecision(issue, 1)
+	if d.Allow || d.Rule != "auto_merge.policy" || !strings.Contains(d.Reason, "remote") {
+		t.Errorf("decision = %+v; want auto_merge.policy denied, naming remote", d)
+	}
+	if e.mergeAttempted() {
+		t.Error("LifeOS asked GitHub to merge under a remote: policy")
+	}
+}

@@ -33,6 +33,9 @@ func (r *Runner) autoMerge(ctx context.Context, g mergeGitHub, repo jobs.Repo, i
 	o, pol, err := r.policyOutsideRun(ctx, g, repo, issue)
 	if err != nil {
 		log.Info().Err(err).Msg("No usable policy; not merging")
+		if o != nil { // the PR has a run to record the decision on
+			o.decide(ctx, policy.Decision{Rule: "auto_merge.policy", Reason: "the repository's policy cannot be used, so a human merges: " + oneLine(err.Error())})
+		}
 		return nil
 	}
 	if pol.Autonomy < policy.RungAutoMerge {
