@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -32,6 +33,11 @@ type fakeGitHub struct {
 	checkResults   []policy.CheckResult
 	statuses       []policy.StatusResult
 	appSlug        string // pull requests opened here are by appSlug[bot]
+	// The commits of every pull request: Commit appends LifeOS's, a test
+	// appends anyone else's. The diff of every comparison is that of
+	// LifeOS's commits followed by foreignDiff.
+	pullCommits []gh.PullCommit
+	foreignDiff []gh.DiffFile
 
 	// What the workflows wrote.
 	commits   []fakeCommit
@@ -224,6 +230,7 @@ func (f *fakeGitHub) Commit(_ context.Context, parent gh.Head, changes []workspa
 	}
 	sha := fmt.Sprintf("c0ffee%d%033d", len(f.commits)+1, 0) // "c0ffee1" when short
 	f.commits = append(f.commits, fakeCommit{sha: sha, parent: parent, changes: changes, message: message})
+	f.pullCommits = append(f.pullCommits, gh.PullCommit{SHA: sha, Author: f.appSlug + "[bot]", Committer: f.appSlug + "[bot]"})
 	return sha, nil
 }
 
@@ -290,6 +297,29 @@ func (f *fakeGitHub) CheckResults(context.Context, string) ([]policy.CheckResult
 
 func (f *fakeGitHub) Statuses(context.Context, string) ([]policy.StatusResult, error) {
 	return f.statuses, f.call("Statuses")
+}
+
+func (f *fakeGitHub) PullCommits(context.Context, int) ([]gh.PullCommit, error) {
+	return slices.Clone(f.pullCommits), f.call("PullCommits")
+}
+
+// Compare lists every file LifeOS's commits changed, with its lines as
+// added, then foreignDiff.
+func (f *fakeGitHub) Compare(context.Context, string, string) ([]gh.DiffFile, error) {
+	if err := f.call("Compare"); err != nil {
+		return nil, err
+	}
+	var out []gh.DiffFile
+	for _, c := range f.commits {
+		for _, ch := range c.changes {
+			d := gh.DiffFile{Path: ch.Path, Status: "modified", Additions: bytes.Count(ch.Content, []byte("\n"))}
+			if ch.Delete {
+				d.Status = "removed"
+			}
+			out = append(out, d)
+		}
+	}
+	return append(out, f.foreignDiff...), nil
 }
 
 var _ GitHub = (*fakeGitHub)(nil)

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/rs/zerolog"
@@ -17,10 +18,11 @@ type mergeGitHub interface {
 	checks
 	threads
 	pulls
+	diffs
 }
 
-// autoMerge merges a LifeOS PR at autonomy rung 3 when the head is
-// LifeOS's own commit, the change stays under the policy's auto_merge paths
+// autoMerge merges a LifeOS PR at autonomy rung 3 when every commit on it
+// is LifeOS's own, its real diff (GitHub's, base to head) stays under the policy's auto_merge paths
 // and size limits, and the head is green (policy.Green: every required
 // check of the base branch passed, and no other check run or commit status
 // failed or is pending). Otherwise the PR waits for a human, as at every
@@ -31,16 +33,19 @@ func (r *Runner) autoMerge(ctx context.Context, g mergeGitHub, repo jobs.Repo, i
 	o, pol, err := r.policyOutsideRun(ctx, g, repo, issue)
 	if err != nil {
 		log.Info().Err(err).Msg("No usable policy; not merging")
+		if o != nil { // the PR has a run to record the decision on
+			o.decide(ctx, policy.Decision{Rule: "auto_merge.policy", Reason: "the repository's policy cannot be used, so a human merges: " + oneLine(err.Error())})
+		}
 		return nil
 	}
 	if pol.Autonomy < policy.RungAutoMerge {
 		return nil
 	}
-	d, err := r.mergeBounds(ctx, repo, pr, pol)
+	d, err := r.mergeBounds(ctx, g, repo, pr, pol)
+	if d.Rule != "" && !d.Allow {
+		o.decide(ctx, d)
+	}
 	if err != nil || !d.Allow {
-		if err == nil {
-			o.decide(ctx, d)
-		}
 		return err
 	}
 	green, why, err := checksGreen(ctx, g, baseOf(pr, repo), pr.HeadSHA)
@@ -68,23 +73,77 @@ func (r *Runner) autoMerge(ctx context.Context, g mergeGitHub, repo jobs.Repo, i
 	return nil
 }
 
-// mergeBounds decides from the store whether the change itself may merge:
-// the head is LifeOS's last commit and the change is inside the policy's
-// auto_merge bounds. The checks are read only for a PR that may merge.
-func (r *Runner) mergeBounds(ctx context.Context, repo jobs.Repo, pr gh.Pull, pol policy.Policy) (policy.Decision, error) {
-	changes, lastCommit, err := r.Store.PullChanges(ctx, repo.FullName(), pr.Number)
+// mergeBounds decides from GitHub's evidence whether the change itself
+// may merge: every commit of the PR is one LifeOS wrote (and recorded), and
+// the PR's real diff, base to head, is inside the policy's auto_merge
+// bounds. What GitHub cannot show is a denial, recorded by the caller; the
+// error is returned as well when a retry may read it.
+func (r *Runner) mergeBounds(ctx context.Context, g mergeGitHub, repo jobs.Repo, pr gh.Pull, pol policy.Policy) (policy.Decision, error) {
+	if d, err := r.commitsOurs(ctx, g, repo, pr); err != nil || !d.Allow {
+		return d, err
+	}
+	diff, err := g.Compare(ctx, baseOf(pr, repo), pr.HeadSHA)
 	if err != nil {
-		return policy.Decision{}, err
+		return unreadable("auto_merge.diff", "cannot read the PR's diff", err)
 	}
-	if lastCommit != pr.HeadSHA {
-		return policy.Decision{Rule: "auto_merge", Reason: "the PR's head is not LifeOS's last commit: someone else pushed, so a human merges"}, nil
-	}
-	stats := make([]policy.ChangeStat, 0, len(changes))
-	for _, c := range changes {
-		stats = append(stats, policy.ChangeStat{Path: c.Path, Delete: c.Deleted, Added: c.Added, Removed: c.Removed})
-	}
-	return policy.CanAutoMerge(pol, stats, true), nil
+	return policy.CanAutoMerge(pol, diffStats(diff), true), nil
 }
+
+// commitsOurs allows a PR whose every commit, head included, LifeOS wrote:
+// a commit anyone else pushed (a writer, another bot) is a human's to merge,
+// whatever LifeOS added on top of it.
+func (r *Runner) commitsOurs(ctx context.Context, g diffs, repo jobs.Repo, pr gh.Pull) (policy.Decision, error) {
+	commits, err := g.PullCommits(ctx, pr.Number)
+	if err != nil {
+		return unreadable("auto_merge.commits", "cannot list the PR's commits", err)
+	}
+	head := false
+	for _, c := range commits {
+		ours, err := r.Store.WroteCommit(ctx, repo.FullName(), c.SHA)
+		if err != nil {
+			return policy.Decision{}, err
+		}
+		if !ours {
+			by := c.Author
+			if by == "" {
+				by = "an author GitHub does not know"
+			}
+			return policy.Decision{Rule: "auto_merge.commits", Reason: fmt.Sprintf("commit %s by %s was not written by LifeOS, so a human merges", shortSHA(c.SHA), by)}, nil
+		}
+		head = head || c.SHA == pr.HeadSHA
+	}
+	if !head {
+		return policy.Decision{Rule: "auto_merge.commits", Reason: fmt.Sprintf("the PR's head %s is not among the commits GitHub lists, so a human merges", shortSHA(pr.HeadSHA))}, nil
+	}
+	return policy.Decision{Allow: true, Rule: "auto_merge.commits", Reason: fmt.Sprintf("all %d commits are LifeOS's", len(commits))}, nil
+}
+
+// unreadable is the denial for evidence GitHub did not give: a human
+// merges. The error comes back too, for a retry, unless retrying cannot
+// help (a refusal, or an answer too large to list in full).
+func unreadable(rule, what string, err error) (policy.Decision, error) {
+	d := policy.Decision{Rule: rule, Reason: what + ", so a human merges: " + oneLine(err.Error())}
+	if gh.Permanent(err) || errors.Is(err, gh.ErrTooLarge) {
+		return d, nil
+	}
+	return d, err
+}
+
+// diffStats turns GitHub's diff into the policy's change list. A renamed
+// file also removes its old path, which the bounds must cover as well.
+func diffStats(diff []gh.DiffFile) []policy.ChangeStat {
+	stats := make([]policy.ChangeStat, 0, len(diff))
+	for _, f := range diff {
+		stats = append(stats, policy.ChangeStat{Path: f.Path, Delete: f.Status == "removed", Added: f.Additions, Removed: f.Deletions})
+		if f.PreviousPath != "" && f.PreviousPath != f.Path {
+			stats = append(stats, policy.ChangeStat{Path: f.PreviousPath, Delete: true})
+		}
+	}
+	return stats
+}
+
+// shortSHA is a commit's abbreviation in messages.
+func shortSHA(sha string) string { return sha[:min(7, len(sha))] }
 
 // baseOf is the branch a PR merges into.
 func baseOf(pr gh.Pull, repo jobs.Repo) string {

@@ -41,6 +41,13 @@ type pulls interface {
 	Merge(ctx context.Context, number int, sha, title string) (string, error)
 }
 
+// diffs reads what a pull request really holds: its commits and the diff
+// between its base and its head, whoever wrote them.
+type diffs interface {
+	PullCommits(ctx context.Context, number int) ([]gh.PullCommit, error)
+	Compare(ctx context.Context, base, head string) ([]gh.DiffFile, error)
+}
+
 // code reads the repository and writes commits and branches.
 type code interface {
 	BranchHead(ctx context.Context, branch string) (gh.Head, error)
@@ -74,6 +81,7 @@ type GitHub interface {
 	code
 	files
 	checks
+	diffs
 }
 
 // Repos reaches a job's repository on GitHub through its installation.
@@ -97,7 +105,8 @@ type Store interface {
 	RequestCancel(ctx context.Context, runID int64, actor string) error
 	CancelRequested(ctx context.Context, runID int64) (bool, error)
 	RecordChanges(ctx context.Context, runID int64, changes []store.FileChange) error
-	PullChanges(ctx context.Context, repo string, pr int) ([]store.FileChange, string, error)
+	RecordCommit(ctx context.Context, repo, sha string, runID int64) error
+	WroteCommit(ctx context.Context, repo, sha string) (bool, error)
 	RecordOutcome(ctx context.Context, o store.PROutcome) (bool, error)
 	CIAttempts(ctx context.Context, repo string, pr int) ([]store.CIAttempt, error)
 	ClaimCIAttempt(ctx context.Context, repo string, pr int, a store.CIAttempt) (bool, error)

@@ -254,3 +254,52 @@ func TestCIFixTakesOverItsOwnRunOnRetry(t *testing.T) {
 		t.Errorf("comments on the PR = %q, want the push only", said)
 	}
 }
+
+func TestAutoMergeJudgesGitHubsEvidence(t *testing.T) {
+	tests := []struct {
+		name   string
+		setup  func(h *harness, pr *gh.Pull)
+		want   string // the decision recorded
+		failed bool   // the job returns an error, for a retry
+	}{
+		{name: "a commit someone else pushed, under LifeOS's", want: "auto_merge.commits deny: commit beef001 by mallory was not written by LifeOS, so a human merges",
+			setup: func(h *harness, pr *gh.Pull) {
+				h.gh.pullCommits = append([]gh.PullCommit{{SHA: "beef001" + strings.Repeat("0", 33), Author: "mallory"}}, h.gh.pullCommits...)
+			}},
+		{name: "a head GitHub does not list", want: "auto_merge.commits deny: the PR's head 0ddba11 is not among the commits GitHub lists, so a human merges",
+			setup: func(h *harness, pr *gh.Pull) { pr.HeadSHA = "0ddba11" + strings.Repeat("0", 33) }},
+		{name: "the real diff leaves auto_merge.paths", want: "auto_merge.paths deny: `main.go` is outside auto_merge.paths (`docs/**`)",
+			setup: func(h *harness, pr *gh.Pull) {
+				h.gh.foreignDiff = []gh.DiffFile{{Path: "main.go", Status: "modified", Additions: 1}}
+			}},
+		{name: "a rename out of a path outside the bounds", want: "auto_merge.paths deny: `src/a.go` is outside auto_merge.paths (`docs/**`)",
+			setup: func(h *harness, pr *gh.Pull) {
+				h.gh.foreignDiff = []gh.DiffFile{{Path: "docs/a.go", PreviousPath: "src/a.go", Status: "renamed"}}
+			}},
+		{name: "a diff too large to list", want: "auto_merge.diff deny: cannot read the PR's diff, so a human merges: too large for GitHub to list in full",
+			setup: func(h *harness, pr *gh.Pull) { h.gh.fail["Compare"] = gh.ErrTooLarge }},
+		{name: "commits GitHub failed to list", failed: true, want: "auto_merge.commits deny: cannot list the PR's commits, so a human merges: GitHub is down",
+			setup: func(h *harness, pr *gh.Pull) { h.gh.fail["PullCommits"] = errors.New("GitHub is down") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.setPolicy("autonomy: 3\nauto_merge:\n  paths: [\"docs/**\"]\n")
+			pr := h.openPR("docs/guide.md")
+			h.gh.checkResults = []policy.CheckResult{{Name: "test", Status: "completed", Conclusion: "success"}}
+			tt.setup(h, &pr)
+			h.gh.pulls[pr.Number] = pr
+
+			err := h.work(h.ciJob(pr.Number, pr.HeadSHA, true))
+			if (err != nil) != tt.failed {
+				t.Fatalf("err = %v, want failed %v", err, tt.failed)
+			}
+			if len(h.gh.merges) != 0 {
+				t.Errorf("merged %v", h.gh.merges)
+			}
+			if ds := h.decisions(h.latest().ID); !slices.Contains(ds, tt.want) {
+				t.Errorf("decisions = %q, want %q", ds, tt.want)
+			}
+		})
+	}
+}

@@ -35,6 +35,11 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 		return nil
 	}
 	w.state.out.CommitSHA = sha
+	// Before the branch moves: an auto-merge trusts only recorded commits,
+	// so a commit that could not be recorded is merged by a human.
+	if err := w.Store.RecordCommit(ctx, w.req.repo.FullName(), sha, w.run.ID); err != nil {
+		w.log.Error().Err(err).Str("sha", sha).Msg("Could not record the run's commit")
+	}
 	w.recordChanges(ctx, stats)
 	if w.state.pr != nil {
 		w.pushToPR(ctx, sha, res)

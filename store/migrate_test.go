@@ -247,6 +247,16 @@ func schemaVersion(t *testing.T, db *DB) int64 {
 	return v
 }
 
+// migrationCount is the number of embedded migrations of one dialect.
+func migrationCount(t *testing.T) int {
+	t.Helper()
+	names, err := fs.Glob(migrationFiles, "migrations/sqlite/*.sql")
+	if err != nil {
+		t.Fatalf("embedded migrations: %v", err)
+	}
+	return len(names)
+}
+
 // latestVersion is the number of the newest embedded migration.
 func latestVersion(t *testing.T) int64 {
 	t.Helper()
@@ -406,9 +416,10 @@ func TestReplicasOpenPostgresTogether(t *testing.T) {
 	if v := schemaVersion(t, dbs[0]); v != latestVersion(t) {
 		t.Fatalf("schema version = %d, want %d", v, latestVersion(t))
 	}
-	// Each migration recorded once, plus goose's version-0 row.
-	if n := versionRows(t, dbs[0]); n != int(latestVersion(t))+1 {
-		t.Fatalf("version rows = %d, want %d", n, latestVersion(t)+1)
+	// Each migration recorded once, plus goose's version-0 row. Numbers
+	// may have gaps (branches reserve theirs), so count the files.
+	if n, want := versionRows(t, dbs[0]), migrationCount(t)+1; n != want {
+		t.Fatalf("version rows = %d, want %d", n, want)
 	}
 }
 
