@@ -194,6 +194,29 @@ func (tg target) open(t *testing.T) *DB {
 	return db
 }
 
+// openAt opens tg migrated only up to version, for comparing one
+// migration's schema.
+func (tg target) openAt(t *testing.T, version int64) *DB {
+	t.Helper()
+	db, err := connect(context.Background(), tg.url, tg.dir)
+	if err != nil {
+		t.Fatalf("%s: connect: %v", tg.name, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	fsys, err := fs.Sub(migrationFiles, path.Join("migrations", string(db.Dialect)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.migrationProvider(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(context.Background(), version); err != nil {
+		t.Fatalf("%s: migrate up to %d: %v", tg.name, version, err)
+	}
+	return db
+}
+
 // makeLegacy creates tg's tables the way the previous version did, with one
 // run in them, and returns that run's id.
 func (tg target) makeLegacy(t *testing.T) int64 {
@@ -228,6 +251,17 @@ func schemaVersion(t *testing.T, db *DB) int64 {
 }
 
 // latestVersion is the number of the newest embedded migration.
+// migrationCount is how many migrations there are (versions may skip
+// numbers).
+func migrationCount(t *testing.T) int {
+	t.Helper()
+	names, err := fs.Glob(migrationFiles, "migrations/sqlite/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(names)
+}
+
 func latestVersion(t *testing.T) int64 {
 	t.Helper()
 	names, err := fs.Glob(migrationFiles, "migrations/sqlite/*.sql")
@@ -294,7 +328,7 @@ func TestMigrationOneIsTheLegacySchema(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer old.Close()
-			got, want := describeSchema(t, fresh[i].open(t)), describeSchema(t, old)
+			got, want := describeSchema(t, fresh[i].openAt(t, 1)), describeSchema(t, old)
 			if len(got) == 0 || !slices.Equal(got, want) {
 				t.Fatalf("migrated schema differs from the legacy one:\n got %q\nwant %q", got, want)
 			}
@@ -387,8 +421,8 @@ func TestReplicasOpenPostgresTogether(t *testing.T) {
 		t.Fatalf("schema version = %d, want %d", v, latestVersion(t))
 	}
 	// Each migration recorded once, plus goose's version-0 row.
-	if n := versionRows(t, dbs[0]); n != int(latestVersion(t))+1 {
-		t.Fatalf("version rows = %d, want %d", n, latestVersion(t)+1)
+	if n := versionRows(t, dbs[0]); n != migrationCount(t)+1 {
+		t.Fatalf("version rows = %d, want %d", n, migrationCount(t)+1)
 	}
 }
 
