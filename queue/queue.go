@@ -35,6 +35,9 @@ type Config struct {
 	// PollInterval is how often an idle worker looks for jobs (River's
 	// FetchPollInterval); short in tests.
 	PollInterval time.Duration
+	// PeriodicJobs run on a schedule on the leader only (the sweep of
+	// orphaned runs).
+	PeriodicJobs []*river.PeriodicJob
 	Log          zerolog.Logger
 }
 
@@ -62,8 +65,9 @@ func New(ctx context.Context, db *store.DB, workers *river.Workers, cfg Config) 
 		cfg.Workers = DefaultWorkers
 	}
 	rc := &river.Config{
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
-		Workers: workers,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:      workers,
+		PeriodicJobs: cfg.PeriodicJobs,
 		// A run calls the model for minutes; each worker sets its own
 		// timeout, so River's one-minute default must not cut it short.
 		JobTimeout:        -1,

@@ -81,7 +81,8 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	// Jobs queued by a version before typed jobs are triaged again.
 	legacy := &webhook.LegacyWorker{Config: triage}
 	river.AddWorker(workers, legacy)
-	q, err := queue.New(ctx, db, workers, queue.Config{Workers: cfg.Workers, PollInterval: opts.QueuePoll, Log: log})
+	q, err := queue.New(ctx, db, workers, queue.Config{Workers: cfg.Workers, PollInterval: opts.QueuePoll,
+		PeriodicJobs: run.PeriodicJobs(0), Log: log})
 	if err != nil {
 		db.Close()
 		return nil, err
