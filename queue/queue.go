@@ -38,7 +38,9 @@ type Config struct {
 	// PeriodicJobs run on a schedule on the leader only (the sweep of
 	// orphaned runs).
 	PeriodicJobs []*river.PeriodicJob
-	Log          zerolog.Logger
+	// RetryPolicy spaces a failed job's attempts (River's default if nil).
+	RetryPolicy river.ClientRetryPolicy
+	Log         zerolog.Logger
 }
 
 // riverClient is what Queue uses of River's client, whatever its driver.
@@ -68,6 +70,7 @@ func New(ctx context.Context, db *store.DB, workers *river.Workers, cfg Config) 
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:      workers,
 		PeriodicJobs: cfg.PeriodicJobs,
+		RetryPolicy:  cfg.RetryPolicy,
 		// A run calls the model for minutes; each worker sets its own
 		// timeout, so River's one-minute default must not cut it short.
 		JobTimeout:        -1,

@@ -38,6 +38,9 @@ type Options struct {
 	ShutdownGrace time.Duration
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
+	// RetryPolicy spaces a failed job's attempts (River's default if nil);
+	// tests make retries immediate.
+	RetryPolicy river.ClientRetryPolicy
 }
 
 // Server is LifeOS: the HTTP front and the workers behind it.
@@ -82,7 +85,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	legacy := &webhook.LegacyWorker{Config: triage}
 	river.AddWorker(workers, legacy)
 	q, err := queue.New(ctx, db, workers, queue.Config{Workers: cfg.Workers, PollInterval: opts.QueuePoll,
-		PeriodicJobs: run.PeriodicJobs(0), Log: log})
+		PeriodicJobs: run.PeriodicJobs(0), RetryPolicy: opts.RetryPolicy, Log: log})
 	if err != nil {
 		db.Close()
 		return nil, err
