@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/config"
@@ -72,6 +73,8 @@ type envOpts struct {
 	configure func(*config.Config)
 	// now is the server's clock (time.Now if nil); see clockAt.
 	now func() time.Time
+	// retry spaces a failed job's attempts (River's default if nil).
+	retry river.ClientRetryPolicy
 }
 
 func start(t *testing.T, o envOpts) *env {
@@ -144,7 +147,7 @@ func start(t *testing.T, o envOpts) *env {
 		log = zerolog.Nop()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now})
+	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -22,3 +22,21 @@ func (s *Server) EditIssueBody(fullName string, number int, body string) {
 	is.body = body
 	is.touch(s.now())
 }
+
+// FailRoute makes every request to an operation (keyed as the API
+// description spells it, "GET /repos/{owner}/{repo}/collaborators/{username}/permission")
+// answer status, as GitHub's front answers 502 or 503 when it is unwell;
+// status 0 clears the fault. An injected answer is the gateway's, so it is
+// not checked against the operation's declared responses.
+func (s *Server) FailRoute(route string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if status == 0 {
+		delete(s.faults, route)
+		return
+	}
+	if s.faults == nil {
+		s.faults = map[string]int{}
+	}
+	s.faults[route] = status
+}

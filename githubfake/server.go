@@ -99,6 +99,8 @@ type Server struct {
 	// branchNoTree makes branch answers omit commit.commit.tree, as some
 	// GitHub Enterprise versions and compatible servers do.
 	branchNoTree bool
+	// faults are injected answers by operation (FailRoute).
+	faults map[string]int
 }
 
 // New starts a double. It panics if the embedded API description cannot
@@ -321,6 +323,9 @@ func (s *Server) serveAPI(r *http.Request, escaped string, body []byte, rec *Req
 		return errReply(http.StatusNotFound, "Not Found (githubfake: "+err.Error()+")"), nil
 	}
 	rec.Route = found.key
+	if code, ok := s.faults[found.key]; ok {
+		return errReply(code, http.StatusText(code)), nil // before any change of state
+	}
 	rt, ok := s.routes[found.key]
 	if !ok {
 		s.validationErrors = append(s.validationErrors, fmt.Sprintf("%s %s: operation %s is in the spec but not served", r.Method, rec.Path, found.key))

@@ -35,7 +35,12 @@ type Config struct {
 	// PollInterval is how often an idle worker looks for jobs (River's
 	// FetchPollInterval); short in tests.
 	PollInterval time.Duration
-	Log          zerolog.Logger
+	// PeriodicJobs run on a schedule on the leader only (the sweep of
+	// orphaned runs).
+	PeriodicJobs []*river.PeriodicJob
+	// RetryPolicy spaces a failed job's attempts (River's default if nil).
+	RetryPolicy river.ClientRetryPolicy
+	Log         zerolog.Logger
 }
 
 // riverClient is what Queue uses of River's client, whatever its driver.
@@ -62,8 +67,10 @@ func New(ctx context.Context, db *store.DB, workers *river.Workers, cfg Config) 
 		cfg.Workers = DefaultWorkers
 	}
 	rc := &river.Config{
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
-		Workers: workers,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:      workers,
+		PeriodicJobs: cfg.PeriodicJobs,
+		RetryPolicy:  cfg.RetryPolicy,
 		// A run calls the model for minutes; each worker sets its own
 		// timeout, so River's one-minute default must not cut it short.
 		JobTimeout:        -1,

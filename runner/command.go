@@ -216,6 +216,30 @@ func (r *Runner) stop(ctx context.Context, repo string, issue int, actor string)
 		zerolog.Ctx(ctx).Error().Err(err).Msg("Could not record the stop")
 		return "LifeOS could not record the stop just now; try again."
 	}
+	live, err := r.Store.JobRunning(ctx, run.JobID)
+	if err != nil {
+		zerolog.Ctx(ctx).Error().Err(err).Msg("Could not tell whether the run's job is being worked")
+		live = true // the recorded stop still reaches it
+	}
+	if !live {
+		return r.stopOrphan(ctx, run, actor)
+	}
 	r.stopLocal(run.ID)
 	return fmt.Sprintf("Stopping run %d. It will push nothing it has not already pushed.", run.ID)
+}
+
+// stopOrphan finishes at once, as cancelled, a run no process is working
+// on (its job waits for a retry, or is gone): nothing else would.
+func (r *Runner) stopOrphan(ctx context.Context, run *store.Run, actor string) string {
+	ended, err := r.Store.EndRun(ctx, run.ID, store.StatusCancelled, "stopped by @"+actor+" while no process was working on it")
+	if err != nil {
+		zerolog.Ctx(ctx).Error().Err(err).Msg("Could not end the run")
+		return "LifeOS could not record the stop just now; try again."
+	}
+	if !ended {
+		return fmt.Sprintf("Run %d has already ended.", run.ID)
+	}
+	r.wakeWaiters(ctx, run.Repo, run.IssueNumber)
+	return fmt.Sprintf("Stopped run %d: no process was working on it, so it ends here. Label the issue `%s` again, or comment `/lifeos retry`, to start afresh.",
+		run.ID, r.triggerLabel())
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/openai/openai-go"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/gh"
@@ -118,6 +120,7 @@ type harness struct {
 	ctx    context.Context
 	gh     *fakeGitHub
 	model  *scriptedModel
+	db     *store.DB
 	store  *store.Store
 	runner *Runner
 	jobID  int64            // the last job's ID
@@ -132,12 +135,21 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	// River's tables live beside the store's, as in production: the store
+	// reads job states from them.
+	migrator, err := rivermigrate.New(riversqlite.New(db.DB), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		t.Fatal(err)
+	}
 	now := func() time.Time { return testNow }
 	st := store.New(db, now)
 	ceilings := policy.DefaultCeilings()
 	ceilings.DefaultModel, ceilings.DefaultCheapModel = testModel, ""
 	ceilings.MaxAutonomy = policy.RungAutoMerge
-	h := &harness{t: t, ctx: ctx, gh: newFakeGitHub(), model: &scriptedModel{}, store: st, ids: map[string]int64{}}
+	h := &harness{t: t, ctx: ctx, gh: newFakeGitHub(), model: &scriptedModel{}, db: db, store: st, ids: map[string]int64{}}
 	h.runner = &Runner{
 		GitHub:         func(jobs.Repo) (GitHub, error) { return h.gh, nil },
 		Store:          st,

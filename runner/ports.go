@@ -91,6 +91,10 @@ type Repos func(r jobs.Repo) (GitHub, error)
 type Store interface {
 	StartRun(ctx context.Context, n store.NewRun) (*store.Run, error)
 	FinishRun(ctx context.Context, id int64, o store.Outcome) error
+	RunningRunOfJob(ctx context.Context, jobID int64) (*store.Run, error)
+	EndRun(ctx context.Context, id int64, status, reason string) (bool, error)
+	JobRunning(ctx context.Context, jobID int64) (bool, error)
+	OrphanedRuns(ctx context.Context) ([]*store.Run, error)
 	LatestRun(ctx context.Context, repo string, issue int) (*store.Run, error)
 	ActiveRun(ctx context.Context, repo string, issue int) (*store.Run, error)
 	IssueRuns(ctx context.Context, repo string, issue int) ([]*store.Run, error)

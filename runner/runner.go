@@ -8,6 +8,8 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -69,6 +71,7 @@ func (r *Runner) Register(ws *river.Workers) {
 	river.AddWorker(ws, &worker[jobs.Review]{r: r, work: r.review})
 	river.AddWorker(ws, &worker[jobs.CI]{r: r, work: r.ci})
 	river.AddWorker(ws, &worker[jobs.Closed]{r: r, work: r.closed})
+	river.AddWorker(ws, &sweepWorker{r: r})
 }
 
 // worker adapts one workflow to River.
@@ -86,12 +89,41 @@ func (w *worker[T]) Timeout(*river.Job[T]) time.Duration {
 	return DefaultRunTimeout
 }
 
-// Work works the job with a logger that names it.
-func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) error {
+// Work works the job with a logger that names it. However the job ends,
+// its end is its run's end: an error on the last attempt, a cancellation,
+// a panic (recovered here) or a return that left the run running
+// finishes the run the job started as failed, and the thread is told.
+// An attempt River will retry leaves the run for the retry to take over.
+func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) (err error) {
 	d, repo := job.Args.Meta()
 	log := w.r.Log.With().Str("event", d.Event).Str("delivery", d.ID).Str("repo", repo.FullName()).
-		Int("issue", job.Args.Subject()).Int64("job", job.ID).Str("kind", job.Kind).Logger()
-	return w.work(log.WithContext(ctx), job.ID, job.Args)
+		Int("issue", job.Args.Subject()).Int64("job", job.ID).Str("kind", job.Kind).
+		Int("attempt", job.Attempt).Int("max_attempts", job.MaxAttempts).Logger()
+	ctx = log.WithContext(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error().Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).Msg("Job panicked")
+			err = river.JobCancel(fmt.Errorf("job %d panicked: %v", job.ID, p))
+			w.r.endJobRun(ctx, job.ID, repo, job.Args.Subject(), "LifeOS stopped on an internal error: "+oneLine(fmt.Sprint(p)))
+		}
+	}()
+	err = w.work(ctx, job.ID, job.Args)
+	final, reason := jobEnd(ctx, err, job.Attempt, job.MaxAttempts)
+	if err != nil && reason != "" {
+		log.Error().Err(err).Msg("Job failed for good")
+	} else if err != nil && !isSnooze(err) {
+		log.Error().Err(err).Msg("Job attempt failed; River will retry it")
+	}
+	if final {
+		w.r.endJobRun(ctx, job.ID, repo, job.Args.Subject(), reason)
+	}
+	return err
+}
+
+// isSnooze reports whether err is a job's wait (river.JobSnooze).
+func isSnooze(err error) bool {
+	var snooze *river.JobSnoozeError
+	return errors.As(err, &snooze)
 }
 
 func (r *Runner) now() time.Time {

@@ -39,6 +39,9 @@ type Options struct {
 	ShutdownGrace time.Duration
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
+	// RetryPolicy spaces a failed job's attempts (River's default if nil);
+	// tests make retries immediate.
+	RetryPolicy river.ClientRetryPolicy
 }
 
 // Server is LifeOS: the HTTP front and the workers behind it.
@@ -84,7 +87,8 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	// Jobs queued by a version before typed jobs are triaged again.
 	legacy := &webhook.LegacyWorker{Config: triage}
 	river.AddWorker(workers, legacy)
-	q, err := queue.New(ctx, db, workers, queue.Config{Workers: cfg.Workers, PollInterval: opts.QueuePoll, Log: log})
+	q, err := queue.New(ctx, db, workers, queue.Config{Workers: cfg.Workers, PollInterval: opts.QueuePoll,
+		PeriodicJobs: run.PeriodicJobs(0), RetryPolicy: opts.RetryPolicy, Log: log})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -1,0 +1,57 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/lifeos/lifeos/store"
+)
+
+// retryAtOnce makes a failed job's next attempt due at once.
+type retryAtOnce struct{}
+
+func (retryAtOnce) NextRetry(*rivertype.JobRow) time.Time { return time.Now() }
+
+// permissionRoute is the first GitHub request of a label run: who labelled.
+const permissionRoute = "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+
+func TestRunEndsWhenGitHubFailsEveryAttempt(t *testing.T) {
+	for _, db := range []struct{ name, url string }{{"sqlite", ""}, {"postgres", pgURL(t, "lifeos_e2e_runend")}} {
+		if db.name == "postgres" && db.url == "" {
+			continue
+		}
+		t.Run(db.name, func(t *testing.T) {
+			e := start(t, envOpts{databaseURL: db.url, retry: retryAtOnce{}})
+			e.expectStatus("GET", "/repos/*/*/collaborators/*/permission", 502)
+			n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
+			e.gh.FailRoute(permissionRoute, 502)
+			e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
+			e.waitIdle(t)
+
+			run := e.waitRuns(n, 1)[0]
+			if run.Status != store.StatusFailed || !strings.Contains(run.Error, "LifeOS gave up after 3 attempts") || !strings.Contains(run.Error, "502") {
+				t.Fatalf("run = %s %q; want failed after 3 attempts", run.Status, run.Error)
+			}
+			said := e.bodies(n)
+			if len(said) != 1 || !strings.Contains(said[0], "did not finish") || !strings.Contains(said[0], "502") {
+				t.Fatalf("comments = %q; want one plain comment", said)
+			}
+			if strings.Contains(said[0], "ghs_") || strings.Contains(said[0], "access_token") {
+				t.Errorf("a credential reached the thread: %q", said[0])
+			}
+
+			// With GitHub well again, a relabel opens the PR.
+			e.gh.FailRoute(permissionRoute, 0)
+			fixTypo(e.model)
+			e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
+			e.waitIdle(t)
+			runs := e.waitRuns(n, 2)
+			if runs[1].Status != store.StatusSucceeded || runs[1].PRNumber == 0 {
+				t.Fatalf("relabel run = %+v", runs[1])
+			}
+		})
+	}
+}

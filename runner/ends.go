@@ -1,0 +1,114 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/rs/zerolog"
+
+	"github.com/lifeos/lifeos/jobs"
+	"github.com/lifeos/lifeos/store"
+)
+
+// This file is how a run ends when its work did not conclude it: the job
+// gave up, panicked or was cancelled (worker.Work), or the process working
+// on it stopped (the sweeper). The run is finished with a plain reason and
+// the people on the thread are told, once.
+
+// endTimeout bounds the store writes and the comment of a run's end, which
+// must happen even when the job's context is over.
+const endTimeout = 30 * time.Second
+
+// orphanReason is the reason of a run whose process stopped working on it.
+const orphanReason = "the process working on it stopped"
+
+// jobEnd says whether a job's attempt was its last, and why the run
+// stops if so. A snooze and an attempt River will retry are not ends.
+func jobEnd(ctx context.Context, err error, attempt, maxAttempts int) (final bool, reason string) {
+	var snooze *river.JobSnoozeError
+	var cancel *river.JobCancelError
+	switch {
+	case err == nil:
+		return true, "its job ended without recording the run's outcome"
+	case errors.As(err, &snooze):
+		return false, ""
+	case errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely):
+		return true, "its job was cancelled"
+	case errors.As(err, &cancel):
+		return true, "LifeOS stopped: " + plainReason(err)
+	case attempt >= maxAttempts:
+		return true, fmt.Sprintf("LifeOS gave up after %d attempts: %s", attempt, plainReason(err))
+	}
+	return false, ""
+}
+
+// secretish matches what must never reach a comment: tokens and the query
+// strings of URLs (which may carry credentials).
+var secretish = regexp.MustCompile(`(?i)(gh[pousr]_[A-Za-z0-9_]+|github_pat_[A-Za-z0-9_]+|sk-[A-Za-z0-9_-]{8,}|(bearer|token)\s+[A-Za-z0-9._-]{20,}|\?[A-Za-z0-9_.-]+=\S*)`)
+
+// plainReason is an error as one line fit for a comment: no newlines, no
+// tokens, no query strings.
+func plainReason(err error) string {
+	return oneLine(strings.TrimSpace(secretish.ReplaceAllString(err.Error(), "[redacted]")))
+}
+
+// endJobRun finishes the running run the job started, if any, as failed
+// with reason, and tells the thread. It reports whether it ended a run.
+func (r *Runner) endJobRun(ctx context.Context, jobID int64, repo jobs.Repo, number int, reason string) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
+	defer cancel()
+	log := zerolog.Ctx(ctx)
+	run, err := r.Store.RunningRunOfJob(ctx, jobID)
+	if err != nil {
+		log.Error().Err(err).Msg("Could not look for the job's running run")
+		return false
+	}
+	if run == nil {
+		return false
+	}
+	if number == 0 {
+		number = run.IssueNumber
+	}
+	return r.endRun(ctx, run, store.StatusFailed, reason, repo, number)
+}
+
+// endRun finishes a running run with status and reason, wakes the jobs
+// waiting for it and tells the thread number, best effort. Only the caller
+// that ended it tells.
+func (r *Runner) endRun(ctx context.Context, run *store.Run, status, reason string, repo jobs.Repo, number int) bool {
+	log := zerolog.Ctx(ctx).With().Int64("run", run.ID).Str("status", status).Str("reason", reason).Logger()
+	ended, err := r.Store.EndRun(ctx, run.ID, status, reason)
+	if err != nil {
+		log.Error().Err(err).Msg("Could not end the run")
+		return false
+	}
+	if !ended {
+		return false
+	}
+	log.Warn().Msg("Run ended without its work concluding it")
+	r.wakeWaiters(ctx, run.Repo, run.IssueNumber)
+	g, err := r.GitHub(repo)
+	if err != nil {
+		log.Error().Err(err).Msg("Could not reach GitHub to say the run ended")
+		return true
+	}
+	tell(log.WithContext(ctx), g, number, r.endMessage(run, reason))
+	return true
+}
+
+// endMessage tells the people that a run ended and how to start afresh.
+func (r *Runner) endMessage(run *store.Run, reason string) string {
+	return fmt.Sprintf("LifeOS run %d did not finish: %s.\n\nNothing more will happen on it. Label the issue `%s` again, or comment `/lifeos retry`, to start afresh.",
+		run.ID, strings.TrimSuffix(reason, "."), r.triggerLabel())
+}
+
+// repoOf is the repository a run was made in, as a job names it.
+func repoOf(run *store.Run) jobs.Repo {
+	owner, name, _ := strings.Cut(run.Repo, "/")
+	return jobs.Repo{InstallationID: run.InstallationID, Owner: owner, Name: name}
+}

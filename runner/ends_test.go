@@ -1,0 +1,164 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/lifeos/lifeos/jobs"
+	"github.com/lifeos/lifeos/store"
+)
+
+// workAttempt works a label job through its River worker as attempt of
+// maxAttempts.
+func (h *harness) workAttempt(w *worker[jobs.Run], j jobs.Run, attempt, maxAttempts int) error {
+	d, _ := j.Meta()
+	return w.Work(h.ctx, &river.Job[jobs.Run]{
+		JobRow: &rivertype.JobRow{ID: h.ids[d.ID], Attempt: attempt, MaxAttempts: maxAttempts, Kind: j.Kind()}, Args: j})
+}
+
+// riverJob records a River job in state and returns its id.
+func (h *harness) riverJob(state string) int64 {
+	h.t.Helper()
+	var id int64
+	if err := h.db.QueryRowContext(h.ctx, `INSERT INTO river_job (kind, args, state) VALUES ('test', '{}', $1) RETURNING id`,
+		state).Scan(&id); err != nil {
+		h.t.Fatal(err)
+	}
+	return id
+}
+
+// errGateway is GitHub failing, with a token in the URL that must never
+// reach a comment.
+var errGateway = errors.New("GET https://api.github.com/repos/octo/hello/collaborators/alice/permission?access_token=ghs_secret123: 502 Bad Gateway []")
+
+func TestLastAttemptErrorFailsTheRunAndSaysSo(t *testing.T) {
+	h := newHarness(t)
+	w := &worker[jobs.Run]{r: h.runner, work: h.runner.label}
+	h.gh.fail["Role"] = errGateway
+	if err := h.workAttempt(w, h.labelJob("alice", "lifeos:do"), 3, 3); !errors.Is(err, errGateway) {
+		t.Fatalf("Work = %v, want the GitHub error for River", err)
+	}
+	run := h.latest()
+	if run.Status != store.StatusFailed || run.FinishedAt == nil {
+		t.Fatalf("run = %s, finished %v; want failed", run.Status, run.FinishedAt)
+	}
+	if !strings.Contains(run.Error, "LifeOS gave up after 3 attempts") || !strings.Contains(run.Error, "502 Bad Gateway") {
+		t.Errorf("reason = %q", run.Error)
+	}
+	said := h.gh.commentsOn(7)
+	if len(said) != 1 || !strings.Contains(said[0], "gave up after 3 attempts") || !strings.Contains(said[0], "/lifeos retry") {
+		t.Fatalf("comments = %q; want one plain comment", said)
+	}
+	if strings.Contains(said[0]+run.Error, "ghs_") || strings.Contains(said[0], "\n>") {
+		t.Errorf("a secret or raw error reached the thread: %q", said[0])
+	}
+
+	// With GitHub well again, a relabel starts afresh.
+	delete(h.gh.fail, "Role")
+	h.model.then(reply(t, writeFile("hello.txt", "hello\n"), finish("Fixed")))
+	if err := h.workAttempt(w, h.labelJob("alice", "lifeos:do"), 1, 3); err != nil {
+		t.Fatalf("relabel: %v", err)
+	}
+	if again := h.latest(); again.ID == run.ID || again.Status != store.StatusSucceeded || again.PRNumber == 0 {
+		t.Fatalf("relabel run = %+v; want a new run with a PR", again)
+	}
+}
+
+func TestEarlierAttemptErrorLeavesTheRunForTheRetry(t *testing.T) {
+	h := newHarness(t)
+	w := &worker[jobs.Run]{r: h.runner, work: h.runner.label}
+	h.gh.fail["Role"] = errGateway
+	j := h.labelJob("alice", "lifeos:do")
+	if err := h.workAttempt(w, j, 1, 3); !errors.Is(err, errGateway) {
+		t.Fatalf("Work = %v", err)
+	}
+	first := h.latest()
+	if first.Status != store.StatusRunning || len(h.gh.commentsOn(7)) != 0 {
+		t.Fatalf("after attempt 1: run %s, comments %q; want running and silent", first.Status, h.gh.commentsOn(7))
+	}
+	// The retry takes the run over and finishes it.
+	delete(h.gh.fail, "Role")
+	h.model.then(reply(t, writeFile("hello.txt", "hello\n"), finish("Fixed")))
+	if err := h.workAttempt(w, j, 2, 3); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if run := h.latest(); run.ID != first.ID || run.Status != store.StatusSucceeded {
+		t.Fatalf("retry run = %d %s; want run %d succeeded", run.ID, run.Status, first.ID)
+	}
+}
+
+func TestPanicIsRecoveredAndFailsTheRun(t *testing.T) {
+	h := newHarness(t)
+	w := &worker[jobs.Run]{r: h.runner, work: func(ctx context.Context, jobID int64, j jobs.Run) error {
+		if _, err := h.store.StartRun(ctx, store.NewRun{Repo: testRepo.FullName(), InstallationID: testRepo.InstallationID,
+			IssueNumber: 7, DeliveryID: j.Delivery.ID, JobID: jobID, Trigger: "label", Actor: "alice", Status: store.StatusRunning}); err != nil {
+			return err
+		}
+		panic("index out of range")
+	}}
+	err := h.workAttempt(w, h.labelJob("alice", "lifeos:do"), 1, 3)
+	var cancel *river.JobCancelError
+	if !errors.As(err, &cancel) {
+		t.Fatalf("Work = %v; want a cancel, so River does not retry", err)
+	}
+	run := h.latest()
+	if run.Status != store.StatusFailed || !strings.Contains(run.Error, "internal error: index out of range") {
+		t.Fatalf("run = %s %q", run.Status, run.Error)
+	}
+	if said := h.gh.commentsOn(7); len(said) != 1 || !strings.Contains(said[0], "did not finish") {
+		t.Fatalf("comments = %q", said)
+	}
+}
+
+func TestSweepFinishesRunsWithoutALiveJob(t *testing.T) {
+	h := newHarness(t)
+	start := func(issue int, jobID int64) *store.Run {
+		t.Helper()
+		run, err := h.store.StartRun(h.ctx, store.NewRun{Repo: testRepo.FullName(), InstallationID: testRepo.InstallationID,
+			IssueNumber: issue, DeliveryID: h.delivery("issues").ID, JobID: jobID, Trigger: "label", Actor: "alice", Status: store.StatusRunning})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run
+	}
+	orphan := start(7, 424242) // its job is gone
+	live := start(8, h.riverJob("running"))
+	if n, err := h.runner.Sweep(h.ctx); err != nil || n != 1 {
+		t.Fatalf("Sweep = %d, %v; want 1", n, err)
+	}
+	if got, _ := h.store.Run(h.ctx, orphan.ID); got.Status != store.StatusFailed || got.Error != orphanReason {
+		t.Errorf("orphan = %s %q", got.Status, got.Error)
+	}
+	if got, _ := h.store.Run(h.ctx, live.ID); got.Status != store.StatusRunning {
+		t.Errorf("a run with a live job was swept: %s", got.Status)
+	}
+	if said := h.gh.commentsOn(7); len(said) != 1 || !strings.Contains(said[0], orphanReason) {
+		t.Errorf("comments = %q", said)
+	}
+	if n, err := h.runner.Sweep(h.ctx); err != nil || n != 0 {
+		t.Fatalf("second Sweep = %d, %v; want 0", n, err)
+	}
+}
+
+func TestStopFinishesARunNoProcessWorks(t *testing.T) {
+	h := newHarness(t)
+	run, err := h.store.StartRun(h.ctx, store.NewRun{Repo: testRepo.FullName(), InstallationID: testRepo.InstallationID,
+		IssueNumber: 7, DeliveryID: h.delivery("issues").ID, JobID: h.riverJob("retryable"), Trigger: "label", Actor: "alice", Status: store.StatusRunning})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.work(h.commandJob("alice", "stop", 7)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := h.store.Run(h.ctx, run.ID); got.Status != store.StatusCancelled || got.FinishedAt == nil {
+		t.Fatalf("run = %s; want cancelled at once", got.Status)
+	}
+	if said := h.gh.commentsOn(7); len(said) != 1 || !strings.Contains(said[0], "no process was working on it") {
+		t.Fatalf("comments = %q", said)
+	}
+}

@@ -1,0 +1,67 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/rs/zerolog"
+
+	"github.com/lifeos/lifeos/store"
+)
+
+// DefaultSweepInterval is how often the leader looks for runs no process
+// works on any more: often enough that an issue is not blocked for long
+// after a crash, rarely enough that the query costs nothing.
+const DefaultSweepInterval = 5 * time.Minute
+
+// SweepArgs is the periodic job that finishes orphaned runs.
+type SweepArgs struct{}
+
+// Kind names the job in River's tables.
+func (SweepArgs) Kind() string { return "lifeos_sweep" }
+
+// sweepWorker works SweepArgs.
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	r *Runner
+}
+
+// Work finishes the orphaned runs.
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	ctx = w.r.Log.With().Str("kind", SweepArgs{}.Kind()).Logger().WithContext(ctx)
+	_, err := w.r.Sweep(ctx)
+	return err
+}
+
+// PeriodicJobs are the jobs River's leader runs on a schedule: the sweep,
+// at start-up and every interval (DefaultSweepInterval if 0).
+func (r *Runner) PeriodicJobs(interval time.Duration) []*river.PeriodicJob {
+	if interval <= 0 {
+		interval = DefaultSweepInterval
+	}
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
+		&river.PeriodicJobOpts{ID: SweepArgs{}.Kind(), RunOnStart: true})}
+}
+
+// Sweep finishes every running run whose River job is gone, completed,
+// cancelled or discarded (its process stopped before it could say how the
+// run ended), tells each thread, and returns how many it ended.
+func (r *Runner) Sweep(ctx context.Context) (int, error) {
+	runs, err := r.Store.OrphanedRuns(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("sweep orphaned runs: %w", err)
+	}
+	ended := 0
+	for _, run := range runs {
+		if r.endRun(ctx, run, store.StatusFailed, orphanReason, repoOf(run), run.IssueNumber) {
+			ended++
+		}
+	}
+	if ended > 0 {
+		zerolog.Ctx(ctx).Warn().Int("runs", ended).Msg("Finished runs no process was working on")
+	}
+	return ended, nil
+}
