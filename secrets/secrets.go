@@ -50,6 +50,29 @@ type Detector struct {
 	rules []Rule
 }
 
+// builtin is the detector behind the package's functions. Like a
+// package-level regexp.MustCompile, it is built once and never changed.
+var builtin = New()
+
+// Find lists the secrets in text with the built-in rules (Detector.Find).
+func Find(text string) []Finding { return builtin.Find(text) }
+
+// Redact replaces the secrets in text with Redacted (Detector.Redact).
+func Redact(text string) string { return builtin.Redact(text) }
+
+// Scrub redacts secrets and drops external images (Detector.Scrub).
+func Scrub(text string) string { return builtin.Scrub(text) }
+
+// Describe returns a rule's description, or the id itself if unknown.
+func Describe(ruleID string) string {
+	for _, r := range builtin.rules {
+		if r.ID == ruleID {
+			return r.Description
+		}
+	}
+	return ruleID
+}
+
 // New returns a Detector with the built-in rules.
 func New() *Detector {
 	return &Detector{rules: builtinRules()}
