@@ -68,7 +68,7 @@ func (a *Agent) Run(ctx context.Context, task Task, ws *workspace.Workspace) (*R
 	lim := a.Limits.withDefaults()
 	r := &run{
 		a: a, task: task, ws: ws, lim: lim, res: &Result{},
-		tools: newToolbox(ws, lim, task.PlanOnly, task.MayPropose),
+		tools: newToolbox(ws, lim, task.PlanOnly, task.MayPropose, task.IsSecret),
 		log:   a.Log.With().Str("repo", task.Repo).Int("issue", task.Issue.Number).Logger(),
 	}
 	sys, user := systemPrompt(task.PlanOnly), firstMessage(task, ws)

@@ -109,6 +109,9 @@ type Task struct {
 	// MayPropose offers the propose_issue tool: the repository's autonomy
 	// lets the agent suggest follow-up work as issues.
 	MayPropose bool
+	// IsSecret reports whether a file holds secrets: the tools list it but
+	// refuse to read, edit or search it. Nil means no file is secret.
+	IsSecret func(path string) bool
 }
 
 // Limits bound a run. Zero (or negative) fields mean the Default* values.

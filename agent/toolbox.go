@@ -18,9 +18,12 @@ import (
 // (and a reader of the transcript) can tell failures from output.
 const errorPrefix = "error: "
 
-// newToolbox prepares the tools of one run.
-func newToolbox(ws *workspace.Workspace, lim Limits, planOnly, mayPropose bool) *toolbox {
-	return &toolbox{ws: ws, lim: lim, planOnly: planOnly, mayPropose: mayPropose, specs: toolSpecs()}
+// newToolbox prepares the tools of one run; isSecret may be nil.
+func newToolbox(ws *workspace.Workspace, lim Limits, planOnly, mayPropose bool, isSecret func(string) bool) *toolbox {
+	if isSecret == nil {
+		isSecret = func(string) bool { return false }
+	}
+	return &toolbox{ws: ws, lim: lim, planOnly: planOnly, mayPropose: mayPropose, isSecret: isSecret, specs: toolSpecs()}
 }
 
 // offered reports whether a tool is offered in this run.
@@ -51,8 +54,10 @@ type toolbox struct {
 	lim        Limits
 	planOnly   bool
 	mayPropose bool
-	specs      []toolSpec
-	proposals  []Proposal
+	// isSecret says which files the tools must not show.
+	isSecret  func(path string) bool
+	specs     []toolSpec
+	proposals []Proposal
 }
 
 // call runs one tool call and returns the text for the tool message; every

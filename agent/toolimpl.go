@@ -81,6 +81,9 @@ func (tb *toolbox) listFiles(args string) (string, error) {
 		n++
 		if n <= tb.lim.MaxListFiles {
 			b.WriteString(p)
+			if tb.isSecret(p) {
+				b.WriteString(secretMark)
+			}
 			b.WriteByte('\n')
 		}
 	}
@@ -95,11 +98,17 @@ func (tb *toolbox) listFiles(args string) (string, error) {
 	return b.String(), nil
 }
 
-// textFile returns a file's content if it exists and is text.
+// secretMark follows a secret file's path in list_files output.
+const secretMark = " (secret: may not be read)"
+
+// textFile returns a file's content if it exists, is text and is not secret.
 func (tb *toolbox) textFile(path string) (string, []byte, error) {
 	p, err := workspace.CleanPath(path)
 	if err != nil {
 		return "", nil, err
+	}
+	if tb.isSecret(p) {
+		return "", nil, fmt.Errorf("reading %s is refused: it is a secret file (credentials, keys or environment), and its content must not reach you or anything LifeOS writes; work without it, e.g. by naming the variable it sets", p)
 	}
 	content, ok := tb.ws.File(p)
 	switch {
@@ -203,7 +212,7 @@ func (tb *toolbox) search(args string) (string, error) {
 	var b strings.Builder
 	n := 0
 	for _, p := range tb.ws.Paths() {
-		if !under(p, dir) {
+		if !under(p, dir) || tb.isSecret(p) {
 			continue
 		}
 		content, _ := tb.ws.File(p)

@@ -1,7 +1,10 @@
 package agent
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/lifeos/lifeos/workspace"
 )
 
 func TestTruncate(t *testing.T) {
@@ -47,5 +50,35 @@ func TestLimitsDefaults(t *testing.T) {
 		MaxSearchResults: DefaultMaxSearchResults, MaxListFiles: DefaultMaxListFiles}
 	if got != want {
 		t.Errorf("withDefaults = %+v, want %+v", got, want)
+	}
+}
+
+func TestSecretFilesAreNotShown(t *testing.T) {
+	const key = "FAKE-KEY-0123456789"
+	ws := workspace.New(workspace.NewSnapshot(map[string][]byte{
+		".env":    []byte("API_KEY=" + key + "\n"),
+		"main.go": []byte("package main // reads API_KEY\n"),
+	}))
+	tb := newToolbox(ws, Limits{}.withDefaults(), false, false, func(p string) bool { return p == ".env" })
+	tests := []struct {
+		tool, args string
+		want       string // the result must contain this
+	}{
+		{toolListFiles, `{}`, ".env (secret: may not be read)\nmain.go\n"},
+		{toolReadFile, `{"path":".env"}`, "error: reading .env is refused"},
+		{toolReadFile, `{"path":"./.env"}`, "error: reading .env is refused"},
+		{toolEditFile, `{"path":".env","old":"API_KEY","new":"X"}`, "error: reading .env is refused"},
+		{toolSearch, `{"query":"API_KEY"}`, "main.go:1:"},
+		{toolSearch, `{"query":"FAKE-KEY"}`, "no matches"},
+		{toolReadFile, `{"path":"main.go"}`, "reads API_KEY"},
+	}
+	for _, tt := range tests {
+		got := tb.call(tt.tool, tt.args)
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("%s %s = %q, want it to contain %q", tt.tool, tt.args, got, tt.want)
+		}
+		if strings.Contains(got, key) {
+			t.Errorf("%s %s showed the secret: %q", tt.tool, tt.args, got)
+		}
 	}
 }

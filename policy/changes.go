@@ -15,17 +15,72 @@ type BuiltinDeny struct {
 	Why     string
 }
 
-// BuiltinDenies returns the patterns denied on every repository. They are
-// matched against the lower-cased path, so KEY.PEM and .ENV are caught too.
+// BuiltinDenies returns the patterns denied on every repository, whatever
+// its policy says. They are matched against the lower-cased path, so KEY.PEM
+// and .ENV are caught too. Besides these, the rest of .github/ is denied
+// unless paths.github_allow names it (see GitHubDeny), and every secret
+// path (SecretPaths) is denied as well.
 func BuiltinDenies() []BuiltinDeny {
+	ci := "CI runs it with the repository's secrets before anyone reviews the push"
 	return []BuiltinDeny{
 		{".github/workflows/**", "workflows run with the repository's secrets and token"},
+		{".github/actions/**", "composite actions: " + ci},
+		{"**/action.yml", "an action's definition: " + ci},
+		{"**/action.yaml", "an action's definition: " + ci},
+		{"**/.gitmodules", "submodules make CI fetch and run code from other repositories"},
+		{"**/.gitattributes", "attributes choose the filters and diff drivers git runs"},
+		// Every place GitHub reads code owners from.
+		{"codeowners", "code owners decide who must review"},
+		{"docs/codeowners", "code owners decide who must review"},
+		{".github/codeowners", "code owners decide who must review"},
 		{"**/*.pem", "keys and certificates"},
 		// "**/" also matches no directory at all, so this covers a root .env.
 		{"**/.env*", "environment files hold secrets"},
 		{FilePath, "the agent must never edit its own policy"},
 		{".git/**", "git's own directory; hooks there run code"},
 	}
+}
+
+// GitHubDeny is the built-in deny of everything under .github/ that
+// paths.github_allow does not name: GitHub and CI read their configuration
+// from there.
+var GitHubDeny = BuiltinDeny{".github/**", "GitHub and CI read their configuration there; name what the agent may change in paths.github_allow"}
+
+// builtinSecretPaths are the files that usually hold credentials: the agent
+// may neither read nor change them.
+var builtinSecretPaths = []string{
+	"**/.env", "**/.env.*", "**/*.pem", "**/*.key", "**/id_rsa*", "**/id_dsa*",
+	"**/id_ecdsa*", "**/id_ed25519*", "**/*.p12", "**/*.pfx", "**/*.jks",
+	"**/*.keystore", "**/.npmrc", "**/.pypirc", "**/.netrc", "**/.git-credentials",
+	"**/credentials.json", "**/.aws/credentials", "**/.docker/config.json",
+}
+
+// BuiltinSecretPaths returns the glob patterns of files treated as secret on
+// every repository, matched against the lower-cased path.
+func BuiltinSecretPaths() []string {
+	return append([]string(nil), builtinSecretPaths...)
+}
+
+// IsSecretPath reports whether the agent must not read p: it matches a
+// built-in secret pattern (case-insensitively) or the policy's paths.secret.
+// It returns the pattern that matched.
+func IsSecretPath(pol Policy, p string) (string, bool) {
+	clean, ok := cleanPath(p)
+	if !ok {
+		return "", false
+	}
+	lower := strings.ToLower(clean)
+	for _, g := range builtinSecretPaths {
+		if match(g, lower) {
+			return g, true
+		}
+	}
+	for _, g := range pol.Secret {
+		if match(g, clean) {
+			return g, true
+		}
+	}
+	return "", false
 }
 
 // ChangeStat is one changed file of a run, with its line counts (see
@@ -81,7 +136,7 @@ func CheckChanges(p Policy, changes []ChangeStat) []Violation {
 		if c.Delete {
 			verb = "deleted"
 		}
-		if v, denied := denyViolation(clean, p.Deny, verb); denied {
+		if v, denied := denyViolation(p, clean, verb); denied {
 			vs = append(vs, v)
 			continue
 		}
@@ -111,14 +166,23 @@ func cleanPath(p string) (string, bool) {
 	return c, true
 }
 
-func denyViolation(p string, repoDeny []string, verb string) (Violation, bool) {
+func denyViolation(pol Policy, p string, verb string) (Violation, bool) {
 	lower := strings.ToLower(p)
+	builtin := func(b BuiltinDeny) Violation {
+		return Violation{Rule: "paths.deny", Path: p, Reason: fmt.Sprintf("`%s` matches the built-in deny `%s` (%s) and may not be %s", p, b.Pattern, b.Why, verb)}
+	}
 	for _, b := range BuiltinDenies() {
 		if match(b.Pattern, lower) {
-			return Violation{Rule: "paths.deny", Path: p, Reason: fmt.Sprintf("`%s` matches the built-in deny `%s` (%s) and may not be %s", p, b.Pattern, b.Why, verb)}, true
+			return builtin(b), true
 		}
 	}
-	for _, g := range repoDeny {
+	if match(GitHubDeny.Pattern, lower) && !matchAny(pol.GitHubAllow, p) {
+		return builtin(GitHubDeny), true
+	}
+	if g, secret := IsSecretPath(pol, p); secret {
+		return Violation{Rule: "paths.secret", Path: p, Reason: fmt.Sprintf("`%s` matches the secret pattern `%s` and may not be %s", p, g, verb)}, true
+	}
+	for _, g := range pol.Deny {
 		if match(g, p) {
 			return Violation{Rule: "paths.deny", Path: p, Reason: fmt.Sprintf("`%s` matches `%s` in paths.deny and may not be %s", p, g, verb)}, true
 		}

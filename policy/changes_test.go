@@ -9,7 +9,9 @@ import (
 func TestCheckChanges(t *testing.T) {
 	open := Policy{}
 	allow := Policy{Allow: []string{"src/**", "docs/**", "README.md"}}
-	deny := Policy{Deny: []string{"secrets/**", "**/*.key"}}
+	deny := Policy{Deny: []string{"secrets/**", "**/*.gen"}}
+	github := Policy{GitHubAllow: []string{".github/ISSUE_TEMPLATE/**", ".github/dependabot.yml"}}
+	secret := Policy{Secret: []string{"config/prod/**"}}
 	small := Policy{MaxFiles: 2, MaxLines: 10}
 	one := func(path string) []ChangeStat { return []ChangeStat{{Path: path, Added: 1}} }
 
@@ -25,7 +27,24 @@ func TestCheckChanges(t *testing.T) {
 
 		{"workflow", open, one(".github/workflows/ci.yml"), []string{"paths.deny .github/workflows/ci.yml"}},
 		{"nested workflow", open, one(".github/workflows/sub/x.yaml"), []string{"paths.deny .github/workflows/sub/x.yaml"}},
-		{"other .github files are fine", open, one(".github/CODEOWNERS"), nil},
+		{"the rest of .github is denied", open, one(".github/dependabot.yml"), []string{"paths.deny .github/dependabot.yml"}},
+		{"github_allow opens a named file", github, one(".github/dependabot.yml"), nil},
+		{"github_allow opens a named directory", github, one(".github/ISSUE_TEMPLATE/bug.md"), nil},
+		{"github_allow opens nothing else", github, one(".github/FUNDING.yml"), []string{"paths.deny .github/FUNDING.yml"}},
+		{"github_allow cannot open workflows", Policy{GitHubAllow: []string{".github/**"}}, one(".github/workflows/ci.yml"), []string{"paths.deny .github/workflows/ci.yml"}},
+		{"composite action", github, one(".github/actions/setup/action.yml"), []string{"paths.deny .github/actions/setup/action.yml"}},
+		{"action.yml anywhere", open, one("tools/release/action.yml"), []string{"paths.deny tools/release/action.yml"}},
+		{"action.yaml at root", open, one("action.yaml"), []string{"paths.deny action.yaml"}},
+		{"gitmodules", open, one(".gitmodules"), []string{"paths.deny .gitmodules"}},
+		{"gitattributes", open, one("src/.gitattributes"), []string{"paths.deny src/.gitattributes"}},
+		{"CODEOWNERS at root", open, one("CODEOWNERS"), []string{"paths.deny CODEOWNERS"}},
+		{"CODEOWNERS in docs", open, one("docs/CODEOWNERS"), []string{"paths.deny docs/CODEOWNERS"}},
+		{"CODEOWNERS in .github", github, one(".github/CODEOWNERS"), []string{"paths.deny .github/CODEOWNERS"}},
+		{"CODEOWNERS elsewhere is a plain file", open, one("src/CODEOWNERS"), nil},
+		{"private key file", open, one("deploy/server.key"), []string{"paths.secret deploy/server.key"}},
+		{"ssh key", open, one("keys/id_ed25519.pub"), []string{"paths.secret keys/id_ed25519.pub"}},
+		{"npmrc", open, one(".npmrc"), []string{"paths.secret .npmrc"}},
+		{"repo secret path", secret, one("config/prod/db.yml"), []string{"paths.secret config/prod/db.yml"}},
 		{"pem in a directory", open, one("x/key.pem"), []string{"paths.deny x/key.pem"}},
 		{"pem at root", open, one("server.pem"), []string{"paths.deny server.pem"}},
 		{"pem in upper case", open, one("certs/KEY.PEM"), []string{"paths.deny certs/KEY.PEM"}},
@@ -45,7 +64,7 @@ func TestCheckChanges(t *testing.T) {
 		{"empty path", open, one(""), []string{"paths.invalid "}},
 
 		{"repo deny", deny, one("secrets/prod.txt"), []string{"paths.deny secrets/prod.txt"}},
-		{"repo deny glob", deny, one("a/b/c.key"), []string{"paths.deny a/b/c.key"}},
+		{"repo deny glob", deny, one("a/b/c.gen"), []string{"paths.deny a/b/c.gen"}},
 		{"repo deny does not over-match", deny, one("src/secrets.go"), nil},
 
 		{"inside allow", allow, []ChangeStat{{Path: "src/a/b.go"}, {Path: "docs/x.md"}, {Path: "README.md"}}, nil},
@@ -134,6 +153,26 @@ func TestCanAutoMerge(t *testing.T) {
 		d := CanAutoMerge(tt.p, tt.changes, tt.green)
 		if d.Allow != tt.allow || d.Rule != tt.rule || d.Reason == "" {
 			t.Errorf("%s: got %+v, want allow=%v rule=%s", tt.name, d, tt.allow, tt.rule)
+		}
+	}
+}
+
+func TestIsSecretPath(t *testing.T) {
+	pol := Policy{Secret: []string{"config/prod/**"}}
+	tests := []struct {
+		path string
+		want bool
+	}{
+		{".env", true}, {"app/.env.local", true}, {"certs/tls.PEM", true}, {"tls.key", true},
+		{"home/.ssh/id_rsa", true}, {"id_ed25519", true}, {"store.p12", true}, {"store.PFX", true},
+		{".npmrc", true}, {"pkg/.pypirc", true}, {"gcp/credentials.json", true},
+		{"config/prod/db.yml", true}, {"src/../.env", true},
+		{"src/env.go", false}, {"keys.go", false}, {"config/dev/db.yml", false}, {"README.md", false},
+		{"../.env", false},
+	}
+	for _, tt := range tests {
+		if _, got := IsSecretPath(pol, tt.path); got != tt.want {
+			t.Errorf("IsSecretPath(%q) = %v, want %v", tt.path, got, tt.want)
 		}
 	}
 }

@@ -103,6 +103,12 @@ type Policy struct {
 
 	Allow []string // if any, every changed path must match one
 	Deny  []string // the repository's denies; BuiltinDenies always apply too
+	// GitHubAllow names the paths under .github/ the agent may change; the
+	// rest of .github/ is denied (GitHubDeny).
+	GitHubAllow []string
+	// Secret adds to the built-in secret paths: files the agent may neither
+	// read nor change.
+	Secret []string
 
 	MaxFiles                  int
 	MaxLines                  int // added plus removed
@@ -139,6 +145,8 @@ func Effective(f *File, c Ceilings) (Policy, []Decision) {
 		Teams:                     slices.Clone(f.Trigger.Teams),
 		Allow:                     slices.Clone(f.Paths.Allow),
 		Deny:                      slices.Clone(f.Paths.Deny),
+		GitHubAllow:               slices.Clone(f.Paths.GitHubAllow),
+		Secret:                    slices.Clone(f.Paths.Secret),
 		MaxFiles:                  clampInt(&ds, "limits.max_files", f.Limits.MaxFiles, c.MaxFiles, ""),
 		MaxLines:                  clampInt(&ds, "limits.max_lines", f.Limits.MaxLines, c.MaxLines, ""),
 		MaxTurns:                  clampInt(&ds, "limits.max_turns", f.Limits.MaxTurns, c.MaxTurns, ""),

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -68,10 +69,14 @@ type TriggerFile struct {
 }
 
 // PathsFile is the file's paths section: globs the agent's changes must
-// match (Allow) or must not touch (Deny, on top of BuiltinDeny).
+// match (Allow) or must not touch (Deny, on top of BuiltinDeny), the paths
+// under .github/ it may change after all (GitHubAllow), and files it may not
+// even read (Secret, on top of the built-in secret paths).
 type PathsFile struct {
-	Allow []string
-	Deny  []string
+	Allow       []string
+	Deny        []string
+	GitHubAllow []string
+	Secret      []string
 }
 
 // LimitsFile is the file's limits section: how big and how costly a run may
@@ -145,6 +150,8 @@ func ParseFile(data []byte) (*File, error) {
 			p.object(v, key, []field{
 				{"allow", func(key string, v *yaml.Node) { f.Paths.Allow = p.globs(v, key) }},
 				{"deny", func(key string, v *yaml.Node) { f.Paths.Deny = p.globs(v, key) }},
+				{"github_allow", func(key string, v *yaml.Node) { f.Paths.GitHubAllow = p.githubGlobs(v, key) }},
+				{"secret", func(key string, v *yaml.Node) { f.Paths.Secret = p.globs(v, key) }},
 			})
 		}},
 		{"limits", func(key string, v *yaml.Node) {
@@ -193,4 +200,43 @@ func ParseFile(data []byte) (*File, error) {
 		return nil, &FileError{Problems: p.problems}
 	}
 	return f, nil
+}
+
+// githubGlobs reads paths.github_allow: globs under .github/ that open a
+// part of it to the agent. A glob outside .github/, or one reaching into
+// what is always denied there (workflows, actions, the policy file), is a
+// problem rather than a silent no-op.
+func (p *parser) githubGlobs(n *yaml.Node, key string) []string {
+	return p.list(n, key, "glob patterns under .github/", "a glob pattern under .github/", func(key string, item *yaml.Node) (string, bool) {
+		g, ok := p.glob(key, item)
+		if !ok {
+			return "", false
+		}
+		lower := strings.ToLower(g)
+		switch {
+		case !strings.HasPrefix(lower, ".github/"):
+			p.add(item, key, "%q is not under .github/; paths.github_allow only opens parts of .github/", g)
+		case alwaysDeniedGitHub(lower):
+			p.add(item, key, "%q reaches into workflows, actions, CODEOWNERS or the policy file, which stay denied; name a narrower path", g)
+		default:
+			return g, true
+		}
+		return "", false
+	})
+}
+
+// alwaysDeniedGitHub reports whether a lower-cased .github/ glob is, or may
+// reach into, a path that stays denied whatever paths.github_allow says.
+func alwaysDeniedGitHub(g string) bool {
+	rest := strings.TrimPrefix(g, ".github/")
+	if strings.HasPrefix(rest, "*") {
+		// ".github/**" or ".github/*.yml": opens files next to the policy file.
+		return match(g, strings.ToLower(FilePath)) || strings.HasPrefix(rest, "**")
+	}
+	for _, d := range []string{"workflows", "actions", "codeowners"} {
+		if strings.HasPrefix(rest, d) {
+			return true
+		}
+	}
+	return match(g, strings.ToLower(FilePath))
 }

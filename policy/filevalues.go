@@ -11,20 +11,23 @@ import (
 )
 
 func (p *parser) globs(n *yaml.Node, key string) []string {
-	return p.list(n, key, "glob patterns", "a glob pattern", func(key string, item *yaml.Node) (string, bool) {
-		g := item.Value
-		switch {
-		case strings.TrimSpace(g) == "":
-			p.add(item, key, "an empty pattern matches nothing")
-		case strings.HasPrefix(g, "/"), strings.HasPrefix(g, "./"):
-			p.add(item, key, "patterns are relative to the repository root: write %q", strings.TrimLeft(strings.TrimPrefix(g, "."), "/"))
-		case !doublestar.ValidatePattern(g):
-			p.add(item, key, "%q is not a valid glob (check brackets, braces and backslashes)", g)
-		default:
-			return g, true
-		}
-		return "", false
-	})
+	return p.list(n, key, "glob patterns", "a glob pattern", p.glob)
+}
+
+// glob checks one item of a list of glob patterns.
+func (p *parser) glob(key string, item *yaml.Node) (string, bool) {
+	g := item.Value
+	switch {
+	case strings.TrimSpace(g) == "":
+		p.add(item, key, "an empty pattern matches nothing")
+	case strings.HasPrefix(g, "/"), strings.HasPrefix(g, "./"):
+		p.add(item, key, "patterns are relative to the repository root: write %q", strings.TrimLeft(strings.TrimPrefix(g, "."), "/"))
+	case !doublestar.ValidatePattern(g):
+		p.add(item, key, "%q is not a valid glob (check brackets, braces and backslashes)", g)
+	default:
+		return g, true
+	}
+	return "", false
 }
 
 // loginPattern is GitHub's rule for logins: letters, digits and single

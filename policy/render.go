@@ -79,6 +79,8 @@ func (p Policy) YAML() string {
 		"paths", mapping(
 			"allow", list(p.Allow, "any path that is not denied"),
 			"deny", deny,
+			"github_allow", list(p.GitHubAllow, "the rest of .github/ is denied"),
+			"secret", list(p.Secret, "on top of the built-in secret paths (.env, keys, credentials)"),
 		),
 		"limits", mapping(
 			"max_files", integer(p.MaxFiles, ""),

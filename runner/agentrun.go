@@ -9,6 +9,7 @@ import (
 
 	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/secrets"
 	"github.com/lifeos/lifeos/store"
 	"github.com/lifeos/lifeos/workspace"
 )
@@ -60,7 +61,7 @@ func (m *meter) onCall(ctx context.Context, u agent.Usage) error {
 // pushed; the agent gets one chance to repair a violation.
 func (w *work) review(ctx context.Context, violations *[]policy.Violation) func([]workspace.Change) string {
 	return func(changes []workspace.Change) string {
-		*violations = policy.CheckChanges(w.state.pol, changeStats(w.state.snap, changes))
+		*violations = guardChanges(w.state.pol, w.state.snap, changes)
 		for _, v := range *violations {
 			w.decide(ctx, policy.Decision{Rule: v.Rule, Reason: v.Path + ": " + v.Reason})
 		}
@@ -92,6 +93,7 @@ func (w *work) runAgent(ctx context.Context) error {
 		PreviousSummary: st.previousSummary,
 		PlanOnly:        req.planOnly,
 		MayPropose:      policy.MayPropose(st.pol),
+		IsSecret:        func(p string) bool { _, secret := policy.IsSecretPath(st.pol, p); return secret },
 	}, workspace.New(st.snap))
 	w.record(res)
 	if done, err := w.agentStopped(ctx, res, runErr, m.cost, violations); done || err != nil {
@@ -103,12 +105,12 @@ func (w *work) runAgent(ctx context.Context) error {
 // record copies the agent's usage and transcript into the outcome.
 func (w *work) record(res *agent.Result) {
 	out := &w.state.out
-	out.Turns, out.TotalTokens, out.Summary = res.Turns, res.Tokens, res.Summary
+	out.Turns, out.TotalTokens, out.Summary = res.Turns, res.Tokens, secrets.Scrub(res.Summary)
 	for _, c := range res.Calls {
 		out.PromptTokens += c.PromptTokens
 		out.CompletionTokens += c.CompletionTokens
 	}
-	if t, err := json.Marshal(res.Transcript); err == nil {
+	if t, err := json.Marshal(scrubTranscript(res.Transcript)); err == nil {
 		out.Transcript = string(t)
 	}
 }

@@ -40,14 +40,15 @@ type fakeGitHub struct {
 	foreignDiff []gh.DiffFile
 
 	// What the workflows wrote.
-	commits   []fakeCommit
-	created   []string // branches created
-	moved     []fakeMove
-	posted    []fakeComment
-	reactions []string // "commentID:content"
-	newIssues []string // titles
-	merges    []int    // pull request numbers
-	deleted   []string // branches deleted
+	commits    []fakeCommit
+	created    []string // branches created
+	moved      []fakeMove
+	posted     []fakeComment
+	reactions  []string // "commentID:content"
+	newIssues  []string // titles
+	pullBodies []string // bodies of the pull requests opened
+	merges     []int    // pull request numbers
+	deleted    []string // branches deleted
 
 	next int // the next issue or pull request number
 }
@@ -192,6 +193,7 @@ func (f *fakeGitHub) CreatePull(_ context.Context, np gh.NewPull) (gh.Pull, erro
 		return gh.Pull{}, err
 	}
 	f.next++
+	f.pullBodies = append(f.pullBodies, np.Body)
 	pr := gh.Pull{Number: f.next, Title: np.Title, State: "open", HeadRef: np.Head, BaseRef: np.Base,
 		HeadSHA: f.branches[np.Head].CommitSHA, Author: f.appSlug + "[bot]", HeadRepo: testRepo.FullName()}
 	f.pulls[pr.Number] = pr

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/secrets"
 )
 
 // The texts LifeOS writes on GitHub: comments, commit messages, PR bodies.
@@ -36,7 +37,7 @@ func commitMessage(title string, issue int, trigger, summary string) string {
 	if s := strings.TrimSpace(summary); s != "" {
 		msg += "\n\n" + s
 	}
-	return msg
+	return secrets.Scrub(msg)
 }
 
 func prBody(issue int, runID int64, res *agent.Result) string {
@@ -48,7 +49,7 @@ func prBody(issue int, runID int64, res *agent.Result) string {
 	fmt.Fprintf(&b, "Fixes #%d\n\n", issue)
 	fmt.Fprintf(&b, "<sub>LifeOS run %d: %d turns, %d tokens, %d files changed. Review it like any other PR; nothing merges without you.</sub>\n",
 		runID, res.Turns, res.Tokens, len(res.Changes))
-	return b.String()
+	return secrets.Scrub(b.String())
 }
 
 func quote(s string) string {

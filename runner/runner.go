@@ -21,6 +21,7 @@ import (
 	"github.com/lifeos/lifeos/jobs"
 	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/secrets"
 )
 
 // DefaultRunTimeout bounds a whole run, model calls included.
@@ -172,7 +173,7 @@ func audit(log zerolog.Logger, d policy.Decision) {
 func tell(ctx context.Context, g threads, number int, body string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if err := g.Comment(ctx, number, body); err != nil {
+	if err := g.Comment(ctx, number, secrets.Scrub(body)); err != nil {
 		zerolog.Ctx(ctx).Error().Err(err).Msg("Could not comment")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/lifeos/lifeos/gh"
 	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/secrets"
 	"github.com/lifeos/lifeos/store"
 )
 
@@ -18,10 +19,11 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 	// The last guard: nothing that breaks the policy is pushed, whatever
 	// path the agent took to finish.
 	stats := changeStats(w.state.snap, res.Changes)
+	vs := guardChanges(w.state.pol, w.state.snap, res.Changes)
 	// The snapshot (the whole repository) is not needed past here: let the
 	// collector have it before the writes, which ten runs may do at once.
 	w.state.snap = nil
-	if vs := policy.CheckChanges(w.state.pol, stats); len(vs) > 0 {
+	if len(vs) > 0 {
 		w.fail(ctx, "its change broke the repository's policy:\n\n"+policy.FormatViolations(vs), errors.New("policy violations"))
 		return nil
 	}
@@ -116,7 +118,7 @@ func (w *work) openProposals(ctx context.Context, proposals []agent.Proposal) {
 	for _, p := range proposals {
 		body := fmt.Sprintf("%s\n\n<sub>Proposed by LifeOS in run %d while working on #%d. Add the `%s` label to have LifeOS do it, or close it.</sub>",
 			p.Body, w.run.ID, w.req.issueNumber, w.state.pol.TriggerLabel)
-		number, err := w.req.gh.CreateIssue(ctx, p.Title, body, []string{names.ProposalLabel})
+		number, err := w.req.gh.CreateIssue(ctx, secrets.Redact(p.Title), secrets.Scrub(body), []string{names.ProposalLabel})
 		if err != nil {
 			w.log.Error().Err(err).Str("title", p.Title).Msg("Could not open a proposed issue")
 			continue
