@@ -79,8 +79,9 @@ func (w *work) runAgent(ctx context.Context) error {
 	a := &agent.Agent{Model: w.Model, ModelName: st.model, Limits: st.limits, Log: w.log,
 		Review: w.review(ctx, &violations), OnCall: m.onCall}
 	res, runErr := a.Run(ctx, agent.Task{
-		Repo:            req.repo.FullName(),
-		Issue:           agent.Issue{Number: req.issueNumber, Title: req.issue.Title, Body: req.issue.Body, Author: req.issue.Author},
+		Repo: req.repo.FullName(),
+		Issue: agent.Issue{Number: req.issueNumber, Title: req.issue.Title, Body: req.issue.Body,
+			Author: req.issue.Author, AuthorRole: st.issueAuthorRole},
 		Comments:        st.comments,
 		Instructions:    req.instructions,
 		PreviousSummary: st.previousSummary,
