@@ -69,7 +69,7 @@ func serve(getenv func(string) string, stderr io.Writer) int {
 	}
 	cfg.Version = buildVersion()
 	setMemoryLimit(cfg.MemoryLimit)
-	logOut := server.NewLogWriter(stderr)
+	logOut := server.NewLogWriter(stderr, server.LogSecrets(cfg)...)
 	defer logOut.Close()
 	log := zerolog.New(logOut).With().Timestamp().Logger()
 	if lvl, err := zerolog.ParseLevel(cfg.LogLevel); err == nil && lvl != zerolog.NoLevel {

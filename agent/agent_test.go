@@ -41,8 +41,8 @@ var testTask = Task{
 	Repo:  "octo/hello",
 	Issue: Issue{Number: 7, Title: "Greeting is misspelled", Body: "It says helo.", Author: "mona"},
 	Comments: []Comment{
-		{Author: "hubot", Body: "Fix it in greet()."},
-		{Author: "hubot", Body: "nit", Path: "main.go", Line: 3},
+		{Author: "hubot", AuthorRole: "maintain", Body: "Fix it in greet()."},
+		{Author: "hubot", AuthorRole: "maintain", Body: "nit", Path: "main.go", Line: 3},
 	},
 	Instructions:    "Keep it small.",
 	PreviousSummary: "Earlier attempt renamed nothing.",
@@ -137,7 +137,8 @@ func TestRunHappyPath(t *testing.T) {
 	}
 	user := first.Messages[1].Content
 	for _, want := range []string{"octo/hello", "Issue #7: Greeting is misspelled", "It says helo.", "@mona",
-		"@hubot:\nFix it in greet().", "@hubot on main.go line 3:\nnit", "Keep it small.", "Earlier attempt renamed nothing.",
+		"[comment, by @hubot (maintain access).", "> Fix it in greet().", "[review comment on main.go line 3, by @hubot (maintain access).", "> nit",
+		"Keep it small.", "> Earlier attempt renamed nothing.", "Opened by @mona (access not checked",
 		"cmd/\ngo.mod\nmain.go\n"} {
 		if !strings.Contains(user, want) {
 			t.Errorf("first user message lacks %q:\n%s", want, user)

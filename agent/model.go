@@ -61,6 +61,18 @@ func (m *openAIModel) Complete(ctx context.Context, params openai.ChatCompletion
 	return c, nil
 }
 
+// ModelStatus is the HTTP status of the model endpoint's error answer in
+// err, or 0 when there was no answer (unreachable, timed out) or err is no
+// endpoint error. Callers word a failure by it instead of quoting the
+// endpoint's message, which may repeat the API key.
+func ModelStatus(err error) int {
+	var apiErr *openai.Error
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode
+	}
+	return 0
+}
+
 // statusError words an endpoint's error response briefly (status and
 // message, not the request URL and raw body) while still unwrapping to
 // openai-go's *openai.Error.

@@ -78,13 +78,19 @@ type Issue struct {
 	Body   string
 	// Author is the opener's login.
 	Author string
+	// AuthorRole is the opener's role in the repository (admin, maintain,
+	// write, triage, read, none), "" when it was not checked; the prompt
+	// names it, so that the model knows whose words it reads.
+	AuthorRole string
 }
 
 // Comment is a comment from someone with write access: on the issue, or an
 // inline review comment with the file and line it is attached to.
 type Comment struct {
 	Author string
-	Body   string
+	// AuthorRole is the author's role in the repository, as Issue's.
+	AuthorRole string
+	Body       string
 	// Path and Line locate an inline review comment; empty and 0 otherwise.
 	Path string
 	Line int

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -59,6 +60,9 @@ type env struct {
 	// shared with envs restarted from this one.
 	expected *expectations
 	jobsDB   *sql.DB // opened by waitIdle, closed at cleanup
+	// logOut is the server's log writer when envOpts.logs is set.
+	logOut    io.WriteCloser
+	closeLogs sync.Once
 }
 
 type envOpts struct {
@@ -75,6 +79,9 @@ type envOpts struct {
 	now func() time.Time
 	// retry spaces a failed job's attempts (River's default if nil).
 	retry river.ClientRetryPolicy
+	// logs, when set, receives the server's log at debug level through
+	// the writer main installs (secrets redacted); see env.flushLogs.
+	logs io.Writer
 }
 
 func start(t *testing.T, o envOpts) *env {
@@ -146,6 +153,11 @@ func start(t *testing.T, o envOpts) *env {
 	if os.Getenv("LIFEOS_E2E_QUIET") != "" {
 		log = zerolog.Nop()
 	}
+	var logOut io.WriteCloser
+	if o.logs != nil {
+		logOut = server.NewLogWriter(o.logs, server.LogSecrets(cfg)...)
+		log = zerolog.New(logOut).Level(zerolog.DebugLevel)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry})
 	if err != nil {
@@ -157,8 +169,9 @@ func start(t *testing.T, o envOpts) *env {
 		cancel()
 		t.Fatal(err)
 	}
-	e := &env{t: t, gh: gh, model: model, srv: srv, cfg: cfg, url: "http://" + ln.Addr().String(), stop: cancel, stopped: make(chan error, 1), expected: expected}
+	e := &env{t: t, gh: gh, model: model, srv: srv, cfg: cfg, url: "http://" + ln.Addr().String(), stop: cancel, stopped: make(chan error, 1), expected: expected, logOut: logOut}
 	go func() { e.stopped <- srv.Serve(ctx, ln) }()
+	t.Cleanup(e.flushLogs)
 	t.Cleanup(e.shutdown)
 	t.Cleanup(func() {
 		if e.jobsDB != nil {
@@ -265,6 +278,19 @@ func (e *env) shutdown() {
 	case <-time.After(30 * time.Second):
 		e.t.Error("server did not stop within 30s")
 	}
+}
+
+// flushLogs stops the server and writes out its buffered log (envOpts.logs),
+// after which the log is complete.
+func (e *env) flushLogs() {
+	e.shutdown()
+	e.closeLogs.Do(func() {
+		if e.logOut != nil {
+			if err := e.logOut.Close(); err != nil {
+				e.t.Errorf("close the log: %v", err)
+			}
+		}
+	})
 }
 
 // payload loads a webhook example from testdata (GitHub's own, from

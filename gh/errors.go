@@ -24,6 +24,10 @@ func status(err error) int {
 	return 0
 }
 
+// HTTPStatus is the HTTP status of GitHub's error answer in err, or 0 when
+// GitHub gave none (unreachable, timed out) or err is no GitHub error.
+func HTTPStatus(err error) int { return status(err) }
+
 // Permanent reports whether GitHub refused a request in a way a retry will
 // not change (a missing permission, a missing commit), rather than failing.
 func Permanent(err error) bool {

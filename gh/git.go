@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v89/github"
 
+	"github.com/lifeos/lifeos/redact"
 	"github.com/lifeos/lifeos/workspace"
 )
 
@@ -69,15 +70,16 @@ func (r *Repo) Snapshot(ctx context.Context, sha string, maxBytes int64) (*works
 	return snap, nil
 }
 
-// fetch GETs a signed download URL GitHub handed out.
+// fetch GETs a signed download URL GitHub handed out. Its errors name the
+// URL without its query, where the signature's token is.
 func (r *Repo) fetch(ctx context.Context, url string) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, err
+		return nil, redact.URLError(err)
 	}
 	resp, err := r.download.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, redact.URLError(err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()

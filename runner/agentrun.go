@@ -86,8 +86,9 @@ func (w *work) runAgent(ctx context.Context) error {
 	a := &agent.Agent{Model: w.Model, ModelName: st.model, Limits: st.limits, Log: w.log,
 		Review: w.review(ctx, &violations), OnCall: m.onCall}
 	res, runErr := a.Run(ctx, agent.Task{
-		Repo:            req.repo.FullName(),
-		Issue:           agent.Issue{Number: req.issueNumber, Title: req.issue.Title, Body: req.issue.Body, Author: req.issue.Author},
+		Repo: req.repo.FullName(),
+		Issue: agent.Issue{Number: req.issueNumber, Title: req.issue.Title, Body: req.issue.Body,
+			Author: req.issue.Author, AuthorRole: st.issueAuthorRole},
 		Comments:        st.comments,
 		Instructions:    req.instructions,
 		PreviousSummary: st.previousSummary,
@@ -165,12 +166,14 @@ func (w *work) finishResult(ctx context.Context, res *agent.Result) error {
 	return w.writeBack(ctx, res)
 }
 
-// fail records a failed run and says so on the thread. The job itself
+// fail records a failed run and says so on the thread. why, in plain
+// words, is what people read, on the thread and in /lifeos status; err
+// goes to the log only (its writer blanks secrets). The job itself
 // succeeds: a retry would spend the model again on the same failure.
 func (w *work) fail(ctx context.Context, why string, err error) {
-	w.log.Error().Err(err).Msg("Run failed")
+	w.log.Error().Err(err).Str("reason", why).Msg("Run failed")
 	out := w.state.out
-	out.Status, out.Error = store.StatusFailed, err.Error()
+	out.Status, out.Error = store.StatusFailed, why
 	w.conclude(out)
 	w.tell(ctx, fmt.Sprintf("LifeOS could not finish: %s.\n\nRun %d stopped after %d turns and %d tokens.",
 		why, w.run.ID, out.Turns, out.TotalTokens))

@@ -3,15 +3,20 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/gh"
 	"github.com/lifeos/lifeos/secrets"
 )
 
 // The texts LifeOS writes on GitHub: comments, commit messages, PR bodies.
 
-// describeStop says, for a comment, why a run ended without finishing.
+// describeStop says, for a comment and the run's record, why a run ended
+// without finishing: in plain words, never an error's text, which may quote
+// an endpoint's message, a secret or a signed URL (the log has the error).
 func describeStop(res *agent.Result, err error) string {
 	switch {
 	case errors.Is(err, agent.ErrTurnLimit):
@@ -19,14 +24,40 @@ func describeStop(res *agent.Result, err error) string {
 	case errors.Is(err, agent.ErrTokenLimit):
 		return fmt.Sprintf("it reached its limit of tokens (%d used) without finishing", res.Tokens)
 	case errors.Is(err, agent.ErrModel):
-		return "the model endpoint failed: " + oneLine(err.Error())
+		return modelFailed(err)
 	case errors.Is(err, agent.ErrNoFinish):
 		return "the model stopped answering with tool calls before it finished"
 	case errors.Is(err, agent.ErrRejected):
-		return "its change was rejected: " + oneLine(err.Error())
+		return "its change was rejected by the repository's policy"
 	default:
-		return oneLine(err.Error())
+		return "it stopped on an internal error; the server's log has the details"
 	}
+}
+
+// modelFailed words a model endpoint's failure by its HTTP status.
+func modelFailed(err error) string {
+	if code := agent.ModelStatus(err); code > 0 {
+		return "the model endpoint answered " + statusText(code)
+	}
+	return "the model endpoint gave no answer LifeOS could use"
+}
+
+// githubFailed words a failed GitHub request by its HTTP status and what
+// LifeOS was doing: "GitHub answered 502 Bad Gateway to creating the
+// commit".
+func githubFailed(doing string, err error) string {
+	if code := gh.HTTPStatus(err); code > 0 {
+		return fmt.Sprintf("GitHub answered %s to %s", statusText(code), doing)
+	}
+	return "GitHub gave no answer to " + doing
+}
+
+// statusText is an HTTP status as people read it: "401 Unauthorized".
+func statusText(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return fmt.Sprintf("%d %s", code, t)
+	}
+	return strconv.Itoa(code)
 }
 
 func commitMessage(title string, issue int, trigger, summary string) string {

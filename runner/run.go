@@ -40,6 +40,9 @@ type runState struct {
 	// awaitingApproval marks a rung-2 run turned into a plan.
 	awaitingApproval bool
 	comments         []agent.Comment
+	// issueAuthorRole is the issue opener's role when the run learnt it
+	// on the way (the opener started the run, or commented); "" otherwise.
+	issueAuthorRole string
 }
 
 // step is one stage of the pipeline; done means the run has ended (its
@@ -250,17 +253,19 @@ func (w *work) prepare(ctx context.Context) (bool, error) {
 		req.planOnly, st.awaitingApproval = true, true
 		w.decide(ctx, policy.Decision{Allow: true, Rule: "autonomy", Reason: "rung 2: the agent posts a plan; code follows /lifeos approve"})
 	}
-	comments, err := w.trustedComments(ctx)
+	t := newTrust(req.gh, req.actor, req.actorRole)
+	comments, err := w.trustedComments(ctx, t)
 	if err != nil {
 		return false, err
 	}
 	st.comments = append(comments, req.comments...)
+	st.issueAuthorRole = t.known(req.issue.Author)
 	return false, nil
 }
 
 // trustedComments returns the issue's comments by users with write access:
 // only their words reach the prompt.
-func (w *work) trustedComments(ctx context.Context) ([]agent.Comment, error) {
+func (w *work) trustedComments(ctx context.Context, t *trust) ([]agent.Comment, error) {
 	req := w.req
 	if req.issue != nil && req.issue.Comments == 0 {
 		return nil, nil // the trigger's payload says there are none
@@ -269,5 +274,5 @@ func (w *work) trustedComments(ctx context.Context) ([]agent.Comment, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newTrust(req.gh, req.actor, req.actorRole).filter(ctx, cs)
+	return t.filter(ctx, cs)
 }

@@ -38,6 +38,10 @@ func (t *trust) role(ctx context.Context, login string) (string, error) {
 	return r, nil
 }
 
+// known is login's role if this run has learnt it already, "" otherwise;
+// it costs GitHub nothing.
+func (t *trust) known(login string) string { return t.roles[login] }
+
 // trusted reports whether an author's words may reach the prompt: a human
 // with write access. Bots, the App included, never are.
 func (t *trust) trusted(ctx context.Context, login string, bot bool) (bool, error) {
@@ -60,7 +64,7 @@ func (t *trust) filter(ctx context.Context, cs []gh.Comment) ([]agent.Comment, e
 			return nil, err
 		}
 		if ok {
-			out = append(out, agent.Comment{Author: c.Author, Body: c.Body, Path: c.Path, Line: c.Line})
+			out = append(out, agent.Comment{Author: c.Author, AuthorRole: t.known(c.Author), Body: c.Body, Path: c.Path, Line: c.Line})
 		}
 	}
 	return out, nil

@@ -33,7 +33,7 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 	defer cancel()
 	sha, err := w.req.gh.Commit(ctx, w.state.tip, res.Changes, commitMessage(w.req.issue.Title, w.req.issueNumber, w.req.trigger, res.Summary))
 	if err != nil {
-		w.fail(ctx, "GitHub refused the commit", err)
+		w.fail(ctx, githubFailed("creating the commit", err), err)
 		return nil
 	}
 	w.state.out.CommitSHA = sha
@@ -65,7 +65,11 @@ func (w *work) recordChanges(ctx context.Context, stats []policy.ChangeStat) {
 func (w *work) pushToPR(ctx context.Context, sha string, res *agent.Result) {
 	branch, pr := names.Branch(w.req.issueNumber), w.state.pr
 	if err := w.req.gh.MoveBranch(ctx, branch, sha, false); err != nil {
-		w.fail(ctx, fmt.Sprintf("the branch `%s` gained commits while LifeOS worked; ask again to retry on top of them", branch), err)
+		why := githubFailed(fmt.Sprintf("moving the branch `%s`", branch), err)
+		if errors.Is(err, gh.ErrBranchMoved) {
+			why = fmt.Sprintf("the branch `%s` gained commits while LifeOS worked; ask again to retry on top of them", branch)
+		}
+		w.fail(ctx, why, err)
 		return
 	}
 	out := w.state.out
@@ -78,13 +82,17 @@ func (w *work) pushToPR(ctx context.Context, sha string, res *agent.Result) {
 func (w *work) openNewPR(ctx context.Context, sha string, res *agent.Result) {
 	branch := names.Branch(w.req.issueNumber)
 	if err := w.pushNewBranch(ctx, branch, sha); err != nil {
-		w.fail(ctx, fmt.Sprintf("could not write the branch `%s`", branch), err)
+		why := githubFailed(fmt.Sprintf("writing the branch `%s`", branch), err)
+		if errors.Is(err, gh.ErrBranchExists) {
+			why = fmt.Sprintf("the branch `%s` already has an open pull request LifeOS has no record of", branch)
+		}
+		w.fail(ctx, why, err)
 		return
 	}
 	pr, err := w.req.gh.CreatePull(ctx, gh.NewPull{Title: w.req.issue.Title, Head: branch, Base: w.req.repo.DefaultBranch,
 		Body: prBody(w.req.issueNumber, w.run.ID, res)})
 	if err != nil {
-		w.fail(ctx, "GitHub refused the pull request", err)
+		w.fail(ctx, githubFailed("opening the pull request", err), err)
 		return
 	}
 	out := w.state.out

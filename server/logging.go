@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/rs/zerolog/diode"
+
+	"github.com/lifeos/lifeos/config"
+	"github.com/lifeos/lifeos/redact"
 )
 
 // LogBufferMessages is how many log lines may wait to be written. Webhook
@@ -16,11 +19,23 @@ const LogBufferMessages = 16384
 // LogFlushInterval is the longest a log line waits in the buffer.
 const LogFlushInterval = 10 * time.Millisecond
 
-// NewLogWriter returns an asynchronous writer for logs bound for w. If the
-// buffer is ever full, the lines that did not fit are counted and the count
-// is written to w, so losses are never silent. Close flushes it.
-func NewLogWriter(w io.Writer) io.WriteCloser {
-	return diode.NewWriter(w, LogBufferMessages, LogFlushInterval, func(missed int) {
+// NewLogWriter returns an asynchronous writer for logs bound for w, with
+// secrets (see LogSecrets) and GitHub tokens blanked from every line: the
+// last line of defence against an error that quotes one. Lines are
+// redacted by the writing goroutine, off the request path. If the buffer is
+// ever full, the lines that did not fit are counted and the count is
+// written to w, so losses are never silent. Close flushes it.
+func NewLogWriter(w io.Writer, secrets ...string) io.WriteCloser {
+	clean := redact.NewWriter(w, secrets...)
+	return diode.NewWriter(clean, LogBufferMessages, LogFlushInterval, func(missed int) {
 		fmt.Fprintf(w, `{"level":"warn","message":"log buffer full: %d log lines dropped"}`+"\n", missed)
 	})
+}
+
+// LogSecrets are the configured secrets no log line may hold: the body of
+// the App's private key, the webhook secret and the model API key. The
+// installation tokens minted at run time have no setting; the writer
+// blanks their shape (ghs_…) instead.
+func LogSecrets(cfg *config.Config) []string {
+	return append(redact.PEMBody(cfg.PrivateKey), cfg.WebhookSecret, cfg.OpenAIAPIKey)
 }
