@@ -1,8 +1,10 @@
 package commands
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestParse(t *testing.T) {
@@ -198,6 +200,10 @@ func quote(body string) string {
 	return "> " + strings.ReplaceAll(body, "\n", "\n> ")
 }
 
+// FuzzParse checks Parse on any comment body: it never panics, gives the
+// same answer twice, sets at most one of Command and Reply, obeys only known
+// verbs, and keeps the command line itself out of the instructions. Its
+// corpus is checked in under testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"", "/lifeos", "/lifeos retry", "/lifeos retry do\nthis", "/LIFEOS STOP", "/lifeos stop now",
@@ -209,6 +215,9 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		p := Parse(body)
+		if again := Parse(body); !reflect.DeepEqual(p, again) {
+			t.Fatalf("Parse(%q) is not deterministic: %s, then %s", body, describe(p), describe(again))
+		}
 		if p.Command != nil && p.Reply != "" {
 			t.Fatalf("Parse(%q) set both Command and Reply", body)
 		}
@@ -223,6 +232,7 @@ func FuzzParse(f *testing.F) {
 			if c.Instructions != strings.TrimSpace(c.Instructions) {
 				t.Fatalf("Parse(%q) gave untrimmed instructions %q", body, c.Instructions)
 			}
+			checkCommandLineNotInInstructions(t, body, c)
 		}
 		if p.Reply != "" {
 			if !strings.HasPrefix(p.Reply, marker) {
@@ -240,4 +250,26 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) = %q but with CRLF %q", body, want, got)
 		}
 	})
+}
+
+// checkCommandLineNotInInstructions checks that c's instructions are the
+// tail of body after the command line's "/lifeos verb": what precedes them,
+// parsed alone, is the same command with no instructions. Were any of the
+// command line (or an earlier line) in the instructions, that head would
+// lack its verb.
+func checkCommandLineNotInInstructions(t *testing.T, body string, c *Command) {
+	t.Helper()
+	if c.Instructions == "" {
+		return
+	}
+	norm := strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\r", "\n")
+	norm = strings.TrimRightFunc(strings.TrimPrefix(norm, "\uFEFF"), unicode.IsSpace)
+	head, ok := strings.CutSuffix(norm, c.Instructions)
+	if !ok {
+		t.Fatalf("Parse(%q): instructions %q are not the end of the comment", body, c.Instructions)
+	}
+	if h := Parse(head); h.Command == nil || h.Command.Verb != c.Verb || h.Command.Instructions != "" {
+		t.Fatalf("Parse(%q): instructions %q hold part of the command line: the text before them, %q, parses as %q",
+			body, c.Instructions, head, describe(h))
+	}
 }

@@ -17,8 +17,11 @@ func triageIssueComment(d jobs.Delivery, payload []byte, c Config) (jobs.Job, st
 		return nil, fmt.Sprintf("action %q is not created", action)
 	}
 	f := gjson.GetManyBytes(payload, "sender.type", "sender.login", "comment.body", "comment.id", "issue.number", "issue.pull_request")
-	if c.isBot(f[0].Str, f[1].Str) {
+	switch {
+	case c.isBot(f[0].Str, f[1].Str):
 		return nil, "sender is a bot"
+	case f[4].Int() <= 0:
+		return nil, "no issue number"
 	}
 	parsed := commands.Parse(f[2].Str)
 	if parsed.Command == nil && parsed.Reply == "" {

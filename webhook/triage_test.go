@@ -140,6 +140,9 @@ func TestTriageIssueComment(t *testing.T) {
 		{name: "other action", edits: []edit{status, {"action", "edited"}}, why: "action"},
 		{name: "bot sender", edits: []edit{status, {"sender.type", "Bot"}}, why: "bot"},
 		{name: "the App as sender", edits: []edit{status, {"sender.login", "lifeos-test[bot]"}}, why: "bot"},
+		{name: "no issue number", edits: []edit{status, {"issue.number", deleted{}}}, why: "issue number"},
+		{name: "issue number 0", edits: []edit{status, {"issue.number", 0}}, why: "issue number"},
+		{name: "negative issue number", edits: []edit{{"comment.body", "/lifeos frobnicate"}, {"issue.number", -3}}, why: "issue number"},
 		{name: "no installation", edits: []edit{status, {"installation", deleted{}}}, why: "installation"},
 		{name: "no repository", edits: []edit{status, {"repository", deleted{}}}, why: "repository"},
 	})

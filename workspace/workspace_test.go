@@ -144,7 +144,7 @@ type tarEntry struct {
 	typ              byte
 }
 
-func buildTarball(t *testing.T, entries []tarEntry) []byte {
+func buildTarball(t testing.TB, entries []tarEntry) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
