@@ -160,8 +160,8 @@ func TestBadSignatureIsRejected(t *testing.T) {
 		"missing":      "",
 		"garbage":      "sha256=zz",
 	} {
-		if code := e.deliverSigned("issues", "", body, sig); code != http.StatusBadRequest {
-			t.Errorf("%s signature: answered %d, want 400", name, code)
+		if code := e.deliverSigned("issues", "", body, sig); code != http.StatusUnauthorized {
+			t.Errorf("%s signature: answered %d, want 401", name, code)
 		}
 	}
 	e.waitIdle(t)

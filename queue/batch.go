@@ -106,11 +106,11 @@ func (b *batcher) loop() {
 	}
 }
 
+// commit inserts a batch in one transaction and answers each request.
 func (b *batcher) commit(batch []*insertReq) {
 	// River refuses a batch holding one unique key twice; a delivery that
 	// arrives twice at once is answered from its first copy.
 	first := make(map[string]*insertReq, len(batch))
-	var params []river.InsertManyParams
 	var owners []*insertReq
 	var dups []*insertReq
 	for _, req := range batch {
@@ -124,20 +124,37 @@ func (b *batcher) commit(batch []*insertReq) {
 			continue
 		}
 		first[key] = req
-		params = append(params, river.InsertManyParams{Args: req.args})
 		owners = append(owners, req)
 	}
-	if len(params) > 0 {
-		results, err := b.client.InsertMany(context.Background(), params)
-		for i, req := range owners {
-			if err != nil {
-				req.reply <- insertResult{err: fmt.Errorf("queue delivery %s: %w", req.args.DeliveryKey(), err)}
-				continue
-			}
-			req.reply <- insertResult{inserted: !results[i].UniqueSkippedAsDuplicate}
-		}
-	}
+	b.insertAll(owners)
 	for _, req := range dups {
 		req.reply <- insertResult{}
+	}
+}
+
+// insertAll inserts reqs together and answers each. When the transaction
+// fails, one bad delivery must not fail the others with it: each is then
+// inserted on its own, and only the ones that fail alone get an error.
+func (b *batcher) insertAll(reqs []*insertReq) {
+	if len(reqs) == 0 {
+		return
+	}
+	params := make([]river.InsertManyParams, len(reqs))
+	for i, req := range reqs {
+		params[i] = river.InsertManyParams{Args: req.args}
+	}
+	results, err := b.client.InsertMany(context.Background(), params)
+	if err == nil {
+		for i, req := range reqs {
+			req.reply <- insertResult{inserted: !results[i].UniqueSkippedAsDuplicate}
+		}
+		return
+	}
+	if len(reqs) == 1 {
+		reqs[0].reply <- insertResult{err: fmt.Errorf("queue delivery %s: %w", reqs[0].args.DeliveryKey(), err)}
+		return
+	}
+	for _, req := range reqs {
+		b.insertAll([]*insertReq{req})
 	}
 }

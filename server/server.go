@@ -42,6 +42,9 @@ type Options struct {
 	// RetryPolicy spaces a failed job's attempts (River's default if nil);
 	// tests make retries immediate.
 	RetryPolicy river.ClientRetryPolicy
+	// WebhookReadBytes bounds the webhook bodies read at once, in bytes
+	// (DefaultWebhookReadBytes if 0; never below MaxWebhookBytes).
+	WebhookReadBytes int64
 }
 
 // Server is LifeOS: the HTTP front and the workers behind it.
@@ -95,12 +98,14 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	}
 	run.Waker, legacy.Queue = q, q
 
+	// The gate in front of the dispatcher checks the signature before the
+	// body is decoded; the dispatcher checks it again with the same secret.
 	dispatcher := githubapp.NewEventDispatcher(webhook.All(webhook.Intake{Queue: q, Config: triage, Now: opts.Now}), cfg.WebhookSecret)
 
 	s := &Server{cfg: cfg, opts: opts, log: log, db: db, store: st, queue: q}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
-	r.With(s.withLogger, capBody(MaxWebhookBytes)).Post("/api/github/hook", dispatcher.ServeHTTP)
+	r.With(s.withLogger).Post("/api/github/hook", newWebhookGate(cfg.WebhookSecret, MaxWebhookBytes, opts.webhookReadBytes(), dispatcher).ServeHTTP)
 	r.Get("/api/health", s.health)
 	s.router = r
 	return s, nil
@@ -182,13 +187,12 @@ func (s *Server) withLogger(next http.Handler) http.Handler {
 	})
 }
 
-func capBody(n int64) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r.Body = http.MaxBytesReader(w, r.Body, n)
-			next.ServeHTTP(w, r)
-		})
+// webhookReadBytes is the read budget of the webhook gate.
+func (o Options) webhookReadBytes() int64 {
+	if o.WebhookReadBytes > 0 {
+		return o.WebhookReadBytes
 	}
+	return DefaultWebhookReadBytes
 }
 
 // newRunner builds the workflows over their real ports.

@@ -5,6 +5,12 @@
 // loopback.
 //
 //	go run ./bench/memory [-runs 10] [-repo-mb 10]
+//
+// With -flood N it measures instead the memory taken by N concurrent 25 MB
+// deliveries that are not GitHub's (unsigned, or with -forged a made-up
+// signature), and works no runs.
+//
+//	go run ./bench/memory -flood 16 [-forged]
 package main
 
 import (
@@ -41,14 +47,16 @@ func main() {
 	runs := flag.Int("runs", 10, "concurrent runs")
 	repoMB := flag.Int("repo-mb", 10, "repository size in MB")
 	turnDelay := flag.Duration("turn-delay", 300*time.Millisecond, "model latency per call")
+	floodN := flag.Int("flood", 0, "concurrent 25 MB deliveries that are not GitHub's, instead of runs")
+	forged := flag.Bool("forged", false, "sign flood deliveries with a made-up signature")
 	flag.Parse()
-	if err := run(*runs, *repoMB, *turnDelay); err != nil {
+	if err := run(*runs, *repoMB, *turnDelay, *floodN, *forged); err != nil {
 		fmt.Fprintln(os.Stderr, "memory:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs, repoMB int, turnDelay time.Duration) error {
+func run(runs, repoMB int, turnDelay time.Duration, floodN int, forged bool) error {
 	dir, err := os.MkdirTemp("", "lifeos-memory-")
 	if err != nil {
 		return err
@@ -125,6 +133,10 @@ func run(runs, repoMB int, turnDelay time.Duration) error {
 	idle, err := rss(cmd.Process.Pid)
 	if err != nil {
 		return err
+	}
+	if floodN > 0 {
+		fmt.Printf("idle after start-up (VmRSS): %.1f MB\n", float64(idle)/1024)
+		return flood(base, cmd.Process.Pid, floodN, forged)
 	}
 
 	var numbers []int
