@@ -355,3 +355,15 @@ func (s *Server) getRepoInstallation(c *call) reply {
 	}
 	return jsonReply(http.StatusOK, s.installationJSON(inst))
 }
+
+// IssuedTokens lists every installation token the double has minted, so a
+// test can check that none of them ends up anywhere LifeOS writes.
+func (s *Server) IssuedTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.tokens))
+	for tok := range s.tokens {
+		out = append(out, tok)
+	}
+	return out
+}

@@ -61,7 +61,7 @@ func (m *meter) onCall(ctx context.Context, u agent.Usage) error {
 // pushed; the agent gets one chance to repair a violation.
 func (w *work) review(ctx context.Context, violations *[]policy.Violation) func([]workspace.Change) string {
 	return func(changes []workspace.Change) string {
-		*violations = guardChanges(w.state.pol, w.state.snap, changes)
+		*violations = guardChanges(w.state.pol, w.state.snap, changes, w.OwnSecrets)
 		for _, v := range *violations {
 			w.decide(ctx, policy.Decision{Rule: v.Rule, Reason: v.Path + ": " + v.Reason})
 		}
@@ -96,6 +96,7 @@ func (w *work) runAgent(ctx context.Context) error {
 		MayPropose:      policy.MayPropose(st.pol),
 		IsSecret:        func(p string) bool { _, secret := policy.IsSecretPath(st.pol, p); return secret },
 	}, workspace.New(st.snap))
+	blankOwnSecrets(res, w.OwnSecrets)
 	w.record(res)
 	if done, err := w.agentStopped(ctx, res, runErr, m.cost, violations); done || err != nil {
 		return err

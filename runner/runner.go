@@ -56,6 +56,11 @@ type Runner struct {
 	Waker Waker
 	// Prices turn each model call's token usage into money.
 	Prices policy.PriceTable
+	// OwnSecrets are the server's own secrets (the App key's lines, the
+	// webhook secret, the model API key), blanked from everything the agent
+	// returns before it is stored or posted: they have no shape the
+	// secrets rules know.
+	OwnSecrets []string
 	// Now is the clock (time.Now if nil).
 	Now Clock
 	Log zerolog.Logger

@@ -6,6 +6,7 @@ import (
 
 	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/redact"
 	"github.com/lifeos/lifeos/secrets"
 	"github.com/lifeos/lifeos/workspace"
 )
@@ -37,11 +38,51 @@ func secretViolations(snap *workspace.Snapshot, changes []workspace.Change) []po
 	return vs
 }
 
+// ownSecretViolations lists each changed file that would commit one of the
+// server's own secrets (see Runner.OwnSecrets) the file did not already
+// hold. They have no shape secrets.Find knows, so they are matched as is.
+func ownSecretViolations(snap *workspace.Snapshot, changes []workspace.Change, own []string) []policy.Violation {
+	var vs []policy.Violation
+	for _, c := range changes {
+		if c.Delete {
+			continue
+		}
+		old, _ := snap.File(c.Path)
+		for _, s := range own {
+			if len(s) >= redact.MinSecretLen && bytes.Contains(c.Content, []byte(s)) && !bytes.Contains(old, []byte(s)) {
+				vs = append(vs, policy.Violation{Rule: "secrets.commit", Path: c.Path,
+					Reason: fmt.Sprintf("`%s` holds one of LifeOS's own secrets; LifeOS never commits secrets: remove it", c.Path)})
+				break
+			}
+		}
+	}
+	return vs
+}
+
 // guardChanges lists every way a change set may not be pushed: the
 // policy's paths and limits, and secrets in the new contents.
-func guardChanges(pol policy.Policy, snap *workspace.Snapshot, changes []workspace.Change) []policy.Violation {
+func guardChanges(pol policy.Policy, snap *workspace.Snapshot, changes []workspace.Change, own []string) []policy.Violation {
 	vs := policy.CheckChanges(pol, changeStats(snap, changes))
-	return append(vs, secretViolations(snap, changes)...)
+	vs = append(vs, secretViolations(snap, changes)...)
+	return append(vs, ownSecretViolations(snap, changes, own)...)
+}
+
+// blankOwnSecrets blanks the server's own secrets from the texts of an
+// agent's result: its summary, transcript and proposals. The model never
+// sees them, so finding one there means a repository or issue leaked it.
+func blankOwnSecrets(res *agent.Result, own []string) {
+	if res == nil || len(own) == 0 {
+		return
+	}
+	blank := redact.NewWriter(nil, own...).Redact
+	res.Summary = blank(res.Summary)
+	for i, e := range res.Transcript {
+		e.Content, e.Args, e.Result = blank(e.Content), blank(e.Args), blank(e.Result)
+		res.Transcript[i] = e
+	}
+	for i, p := range res.Proposals {
+		res.Proposals[i] = agent.Proposal{Title: blank(p.Title), Body: blank(p.Body)}
+	}
 }
 
 // scrubTranscript redacts every entry of a transcript, field by field, so

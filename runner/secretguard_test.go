@@ -1,9 +1,11 @@
 package runner
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/store"
 	"github.com/lifeos/lifeos/workspace"
 )
@@ -102,5 +104,37 @@ func TestSecretViolationsSkipSecretsAlreadyThere(t *testing.T) {
 				t.Errorf("%s: violation %+v has the wrong rule or quotes the secret", tt.name, v)
 			}
 		}
+	}
+}
+
+func TestOwnSecretsAreNeitherCommittedNorReturned(t *testing.T) {
+	const own = "hook-secret-1234"
+	snap := workspace.NewSnapshot(map[string][]byte{"old.txt": []byte(own + "\n")})
+	tests := []struct {
+		name    string
+		change  workspace.Change
+		flagged bool
+	}{
+		{"a new file with the secret", workspace.Change{Path: "x.txt", Content: []byte("s = " + own + "\n")}, true},
+		{"a file that held it already", workspace.Change{Path: "old.txt", Content: []byte(own + "\nmore\n")}, false},
+		{"a deletion", workspace.Change{Path: "old.txt", Delete: true}, false},
+		{"plain text", workspace.Change{Path: "y.txt", Content: []byte("hook secret\n")}, false},
+	}
+	for _, tt := range tests {
+		vs := ownSecretViolations(snap, []workspace.Change{tt.change}, []string{own, "", "ab"})
+		if (len(vs) > 0) != tt.flagged {
+			t.Errorf("%s: violations %v, want flagged=%v", tt.name, vs, tt.flagged)
+		}
+		for _, v := range vs {
+			if v.Rule != "secrets.commit" || strings.Contains(v.Reason, own) {
+				t.Errorf("%s: violation %+v has the wrong rule or quotes the secret", tt.name, v)
+			}
+		}
+	}
+	res := &agent.Result{Summary: "s " + own, Transcript: []agent.Entry{{Content: own, Args: `{"k":"` + own + `"}`, Result: own}},
+		Proposals: []agent.Proposal{{Title: own, Body: "b " + own}}}
+	blankOwnSecrets(res, []string{own})
+	if b, _ := json.Marshal(res); strings.Contains(string(b), own) {
+		t.Errorf("the result still holds the secret: %s", b)
 	}
 }

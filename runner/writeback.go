@@ -19,7 +19,7 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 	// The last guard: nothing that breaks the policy is pushed, whatever
 	// path the agent took to finish.
 	stats := changeStats(w.state.snap, res.Changes)
-	vs := guardChanges(w.state.pol, w.state.snap, res.Changes)
+	vs := guardChanges(w.state.pol, w.state.snap, res.Changes, w.OwnSecrets)
 	// The snapshot (the whole repository) is not needed past here: let the
 	// collector have it before the writes, which ten runs may do at once.
 	w.state.snap = nil
@@ -124,13 +124,14 @@ func (w *work) pushNewBranch(ctx context.Context, branch, sha string) error {
 // openProposals opens the agent's proposed follow-up issues, best effort.
 func (w *work) openProposals(ctx context.Context, proposals []agent.Proposal) {
 	for _, p := range proposals {
+		title := secrets.Redact(p.Title)
 		body := fmt.Sprintf("%s\n\n<sub>Proposed by LifeOS in run %d while working on #%d. Add the `%s` label to have LifeOS do it, or close it.</sub>",
 			p.Body, w.run.ID, w.req.issueNumber, w.state.pol.TriggerLabel)
-		number, err := w.req.gh.CreateIssue(ctx, secrets.Redact(p.Title), secrets.Scrub(body), []string{names.ProposalLabel})
+		number, err := w.req.gh.CreateIssue(ctx, title, secrets.Scrub(body), []string{names.ProposalLabel})
 		if err != nil {
-			w.log.Error().Err(err).Str("title", p.Title).Msg("Could not open a proposed issue")
+			w.log.Error().Err(err).Str("title", title).Msg("Could not open a proposed issue")
 			continue
 		}
-		w.decide(ctx, policy.Decision{Allow: true, Rule: "autonomy", Reason: fmt.Sprintf("rung 4: proposed #%d %q", number, p.Title)})
+		w.decide(ctx, policy.Decision{Allow: true, Rule: "autonomy", Reason: fmt.Sprintf("rung 4: proposed #%d %q", number, title)})
 	}
 }

@@ -208,6 +208,7 @@ func newRunner(cfg *config.Config, opts Options, st *store.Store, clients *gh.Cl
 		Store:          st,
 		Model:          agent.NewOpenAIModel(cfg.OpenAIBaseURL, cfg.OpenAIAPIKey),
 		ModelName:      cfg.Model,
+		OwnSecrets:     LogSecrets(cfg),
 		Limits:         agent.Limits{MaxTurns: cfg.MaxTurns, MaxTokens: cfg.MaxTokens},
 		DeleteBranches: cfg.DeleteBranches,
 		MaxCIFixes:     cfg.MaxCIFixes,
