@@ -222,7 +222,8 @@ func quoteList(items []string) string {
 }
 
 // CanAutoMerge decides whether a run's PR may be merged without a human:
-// autonomy rung 3 or higher, no policy violation, every path under
+// autonomy rung 3 or higher, no policy violation (limits.max_bytes among
+// them, so each change must carry the bytes it writes), every path under
 // auto_merge.paths, within the auto_merge size bounds, and checks green.
 func CanAutoMerge(p Policy, changes []ChangeStat, checksGreen bool) Decision {
 	deny := func(rule, format string, args ...any) Decision {
