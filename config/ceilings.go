@@ -36,6 +36,9 @@ func LoadCeilings(getenv func(string) string) (policy.Ceilings, error) {
 	if c.MaxLines, err = intSetting(getenv, "LIFEOS_MAX_LINES", c.MaxLines, 1, 10000000); err != nil {
 		return c, err
 	}
+	if c.MaxBytes, err = intSetting(getenv, "LIFEOS_MAX_BYTES", c.MaxBytes, 1, 1<<30); err != nil {
+		return c, err
+	}
 	for _, m := range []struct {
 		name string
 		dst  *policy.Money

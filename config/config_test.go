@@ -171,6 +171,7 @@ var allSet = map[string]string{
 	"LIFEOS_MAX_AUTONOMY":                "3",
 	"LIFEOS_MAX_FILES":                   "10",
 	"LIFEOS_MAX_LINES":                   "500",
+	"LIFEOS_MAX_BYTES":                   "300000",
 	"LIFEOS_MAX_COST_PER_RUN":            "2.50",
 	"LIFEOS_MONTHLY_BUDGET":              "20",
 	"LIFEOS_MONTHLY_BUDGET_INSTALLATION": "50",
@@ -230,7 +231,7 @@ func TestLoadEverySettingSet(t *testing.T) {
 	if c.Port != 9090 || c.DatabaseURL == "" || c.AppSlug != "my-lifeos" || c.MaxTokens != 200000 || c.Workers != 4 ||
 		c.TriggerLabel != "lifeos:go" || c.Model != "my-model" || c.MaxTurns != 12 || c.MaxCIFixes != 3 || c.DeleteBranches ||
 		c.LogLevel != "debug" || c.MemoryLimit != "1GiB" || c.Ceilings.DefaultCheapModel != "my-cheap-model" ||
-		c.Ceilings.MaxFiles != 10 || c.Ceilings.MaxLines != 500 || c.Ceilings.MaxCostPerRun.String() != "$2.50" ||
+		c.Ceilings.MaxFiles != 10 || c.Ceilings.MaxLines != 500 || c.Ceilings.MaxBytes != 300000 || c.Ceilings.MaxCostPerRun.String() != "$2.50" ||
 		c.Ceilings.MonthlyBudgetInstallation.String() != "$50.00" {
 		t.Errorf("config = %+v", c)
 	}

@@ -73,7 +73,7 @@ func TestReadmeNamesTheSettingsLoadReads(t *testing.T) {
 	if len(unread) > 0 {
 		t.Errorf("README.md's settings table names settings Load never reads: %v", unread)
 	}
-	for _, k := range []string{"LIFEOS_MAX_FILES", "LIFEOS_MAX_LINES", "GOMEMLIMIT"} {
+	for _, k := range []string{"LIFEOS_MAX_FILES", "LIFEOS_MAX_LINES", "LIFEOS_MAX_BYTES", "GOMEMLIMIT"} {
 		if !documented[k] {
 			t.Errorf("the table parser missed %s", k)
 		}

@@ -84,12 +84,15 @@ func IsSecretPath(pol Policy, p string) (string, bool) {
 }
 
 // ChangeStat is one changed file of a run, with its line counts (see
-// CountLines). Path is relative to the repository root, with slashes.
+// CountLines) and the bytes it writes: the new content's size, 0 for a
+// deletion. Line counts alone let one enormous line through, so the bytes
+// are bounded too. Path is relative to the repository root, with slashes.
 type ChangeStat struct {
 	Path    string
 	Delete  bool
 	Added   int
 	Removed int
+	Bytes   int
 }
 
 // Violation is a way a run's changes break the policy. Reason is a full
@@ -118,13 +121,14 @@ func FormatViolations(vs []Violation) string {
 
 // CheckChanges lists every way changes break p: a path outside the
 // repository, a denied path (built-in or the repository's), a path outside
-// paths.allow, and too many files or lines in total. Deleting a file counts as
+// paths.allow, and too many files, lines or bytes written in total. Deleting a file counts as
 // changing it. No violations means the changes may be pushed.
 func CheckChanges(p Policy, changes []ChangeStat) []Violation {
 	var vs []Violation
 	files := map[string]bool{}
-	lines := 0
+	lines, bytes := 0, 0
 	for _, c := range changes {
+		bytes += max(c.Bytes, 0)
 		clean, ok := cleanPath(c.Path)
 		if !ok {
 			vs = append(vs, Violation{Rule: "paths.invalid", Path: c.Path, Reason: fmt.Sprintf("`%s` is not a path inside the repository", c.Path)})
@@ -149,6 +153,9 @@ func CheckChanges(p Policy, changes []ChangeStat) []Violation {
 	}
 	if p.MaxLines > 0 && lines > p.MaxLines {
 		vs = append(vs, Violation{Rule: "limits.max_lines", Reason: fmt.Sprintf("the change adds and removes %d lines; the policy allows at most %d", lines, p.MaxLines)})
+	}
+	if p.MaxBytes > 0 && bytes > p.MaxBytes {
+		vs = append(vs, Violation{Rule: "limits.max_bytes", Reason: fmt.Sprintf("the change writes %d bytes; the policy allows at most %d", bytes, p.MaxBytes)})
 	}
 	return vs
 }
@@ -215,7 +222,8 @@ func quoteList(items []string) string {
 }
 
 // CanAutoMerge decides whether a run's PR may be merged without a human:
-// autonomy rung 3 or higher, no policy violation, every path under
+// autonomy rung 3 or higher, no policy violation (limits.max_bytes among
+// them, so each change must carry the bytes it writes), every path under
 // auto_merge.paths, within the auto_merge size bounds, and checks green.
 func CanAutoMerge(p Policy, changes []ChangeStat, checksGreen bool) Decision {
 	deny := func(rule, format string, args ...any) Decision {

@@ -76,7 +76,10 @@ func TestCheckChanges(t *testing.T) {
 		{"same file twice counts once", small, []ChangeStat{{Path: "a"}, {Path: "a"}, {Path: "b"}}, nil},
 		{"over the line limit", small, []ChangeStat{{Path: "a", Added: 6, Removed: 5}}, []string{"limits.max_lines"}},
 		{"both limits and a deny", small, []ChangeStat{{Path: "a", Added: 20}, {Path: "b"}, {Path: "x.pem"}}, []string{"paths.deny x.pem", "limits.max_files", "limits.max_lines"}},
-		{"no limits when zero", open, []ChangeStat{{Path: "a", Added: 100000}}, nil},
+		{"no limits when zero", open, []ChangeStat{{Path: "a", Added: 100000, Bytes: 1 << 30}}, nil},
+		{"one long line over the byte limit", Policy{MaxLines: 1000, MaxBytes: 100000}, []ChangeStat{{Path: "a.min.js", Added: 1, Bytes: 250000}}, []string{"limits.max_bytes"}},
+		{"at the byte limit", Policy{MaxBytes: 100}, []ChangeStat{{Path: "a", Bytes: 60}, {Path: "b", Bytes: 40}}, nil},
+		{"bytes add up across files", Policy{MaxBytes: 100}, []ChangeStat{{Path: "a", Bytes: 60}, {Path: "b", Bytes: 41}}, []string{"limits.max_bytes"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,5 +177,18 @@ func TestIsSecretPath(t *testing.T) {
 		if _, got := IsSecretPath(pol, tt.path); got != tt.want {
 			t.Errorf("IsSecretPath(%q) = %v, want %v", tt.path, got, tt.want)
 		}
+	}
+}
+
+// TestCheckChangesNamesBytes checks that a 250 KB file of one line is refused
+// with a reason that names its bytes and the limit.
+func TestCheckChangesNamesBytes(t *testing.T) {
+	vs := CheckChanges(Policy{MaxLines: 1000, MaxBytes: DefaultMaxBytes / 10}, []ChangeStat{{Path: "blob.txt", Added: 1, Bytes: 250 << 10}})
+	if len(vs) != 1 {
+		t.Fatalf("got %v, want one violation", vs)
+	}
+	want := fmt.Sprintf("limits.max_bytes: the change writes %d bytes; the policy allows at most %d", 250<<10, DefaultMaxBytes/10)
+	if vs[0].String() != want {
+		t.Errorf("got %q, want %q", vs[0].String(), want)
 	}
 }

@@ -39,6 +39,10 @@ const (
 	// DefaultMaxLines (added plus removed) is the size past which reviews get
 	// noticeably worse; bigger work should be split into several issues.
 	DefaultMaxLines = 1000
+	// DefaultMaxBytes is the new content a run may write in all, 1 MiB:
+	// about ten times what DefaultMaxLines of ordinary code weighs, so it
+	// only stops what line counts miss, such as one enormous line.
+	DefaultMaxBytes = 1 << 20
 	// DefaultDeleteBranchAfterClose: LifeOS's branches are disposable, and
 	// leaving one per issue clutters the repository.
 	DefaultDeleteBranchAfterClose = true
@@ -66,6 +70,7 @@ type Ceilings struct {
 	DefaultCheapModel         string
 	MaxFiles                  int
 	MaxLines                  int
+	MaxBytes                  int
 }
 
 // DefaultCeilings returns the ceilings a server uses unless its operator sets
@@ -83,6 +88,7 @@ func DefaultCeilings() Ceilings {
 		DefaultCheapModel:         DefaultCheapModel,
 		MaxFiles:                  DefaultMaxFiles,
 		MaxLines:                  DefaultMaxLines,
+		MaxBytes:                  DefaultMaxBytes,
 	}
 }
 
@@ -112,6 +118,7 @@ type Policy struct {
 
 	MaxFiles                  int
 	MaxLines                  int // added plus removed
+	MaxBytes                  int // the new content written, all files together
 	MaxTurns                  int
 	MaxCostPerRun             Money
 	MonthlyBudget             Money // this repository's
@@ -149,6 +156,7 @@ func Effective(f *File, c Ceilings) (Policy, []Decision) {
 		Secret:                    slices.Clone(f.Paths.Secret),
 		MaxFiles:                  clampInt(&ds, "limits.max_files", f.Limits.MaxFiles, c.MaxFiles, ""),
 		MaxLines:                  clampInt(&ds, "limits.max_lines", f.Limits.MaxLines, c.MaxLines, ""),
+		MaxBytes:                  clampInt(&ds, "limits.max_bytes", f.Limits.MaxBytes, c.MaxBytes, ""),
 		MaxTurns:                  clampInt(&ds, "limits.max_turns", f.Limits.MaxTurns, c.MaxTurns, ""),
 		MaxCostPerRun:             clampMoney(&ds, "limits.max_cost_per_run", f.Limits.MaxCostPerRun, c.MaxCostPerRun),
 		MonthlyBudget:             clampMoney(&ds, "limits.monthly_budget", f.Limits.MonthlyBudget, c.MonthlyBudgetRepo),

@@ -32,7 +32,7 @@ func TestEffective(t *testing.T) {
 			check: func(t *testing.T, p Policy) {
 				want := Policy{
 					TriggerLabel: names.TriggerLabel, MinPermission: "write",
-					MaxFiles: DefaultMaxFiles, MaxLines: DefaultMaxLines, MaxTurns: DefaultMaxTurns,
+					MaxFiles: DefaultMaxFiles, MaxLines: DefaultMaxLines, MaxBytes: DefaultMaxBytes, MaxTurns: DefaultMaxTurns,
 					MaxCostPerRun: 5 * Dollar, MonthlyBudget: 100 * Dollar, MonthlyBudgetInstallation: 500 * Dollar,
 					Model: "gpt-4.1", CheapModel: "gpt-4.1-mini", Autonomy: RungTriggered,
 					AutoMergeMaxFiles: DefaultMaxFiles, AutoMergeMaxLines: DefaultMaxLines,
@@ -48,7 +48,7 @@ func TestEffective(t *testing.T) {
 			file: &File{
 				Trigger: TriggerFile{Label: "go", MinPermission: "admin", Users: []string{"a"}, Teams: []string{"o/t"}},
 				Paths:   PathsFile{Allow: []string{"src/**"}, Deny: []string{"x/**"}},
-				Limits:  LimitsFile{MaxFiles: 3, MaxLines: 40, MaxTurns: 10, MaxCostPerRun: Dollar, MonthlyBudget: 20 * Dollar},
+				Limits:  LimitsFile{MaxFiles: 3, MaxLines: 40, MaxBytes: 50000, MaxTurns: 10, MaxCostPerRun: Dollar, MonthlyBudget: 20 * Dollar},
 				Model:   "gpt-4.1-mini", CheapModel: "gpt-4.1-nano", Autonomy: 2,
 				Branch: BranchFile{DeleteAfterClose: ptr(false)},
 			},
@@ -57,7 +57,7 @@ func TestEffective(t *testing.T) {
 				want := Policy{
 					TriggerLabel: "go", MinPermission: "admin", Users: []string{"a"}, Teams: []string{"o/t"},
 					Allow: []string{"src/**"}, Deny: []string{"x/**"},
-					MaxFiles: 3, MaxLines: 40, MaxTurns: 10,
+					MaxFiles: 3, MaxLines: 40, MaxBytes: 50000, MaxTurns: 10,
 					MaxCostPerRun: Dollar, MonthlyBudget: 20 * Dollar, MonthlyBudgetInstallation: 500 * Dollar,
 					Model: "gpt-4.1-mini", CheapModel: "gpt-4.1-nano", Autonomy: 2,
 					AutoMergeMaxFiles: 3, AutoMergeMaxLines: 40,
@@ -69,7 +69,7 @@ func TestEffective(t *testing.T) {
 		},
 		{
 			name: "repo asks for more than the ceilings",
-			file: &File{Limits: LimitsFile{MaxFiles: 100, MaxLines: 5000, MaxTurns: 80, MaxCostPerRun: 10 * Dollar, MonthlyBudget: 1000 * Dollar}, Autonomy: 4},
+			file: &File{Limits: LimitsFile{MaxFiles: 100, MaxLines: 5000, MaxBytes: 2 * DefaultMaxBytes, MaxTurns: 80, MaxCostPerRun: 10 * Dollar, MonthlyBudget: 1000 * Dollar}, Autonomy: 4},
 			c:    def,
 			check: func(t *testing.T, p Policy) {
 				if p.MaxFiles != DefaultMaxFiles || p.MaxLines != DefaultMaxLines || p.MaxTurns != 40 ||
@@ -77,7 +77,7 @@ func TestEffective(t *testing.T) {
 					t.Errorf("not clamped: %+v", p)
 				}
 			},
-			rules: []string{"limits.max_files", "limits.max_lines", "limits.max_turns", "limits.max_cost_per_run", "limits.monthly_budget", "autonomy"},
+			rules: []string{"limits.max_files", "limits.max_lines", "limits.max_bytes", "limits.max_turns", "limits.max_cost_per_run", "limits.monthly_budget", "autonomy"},
 			reasons: map[string]string{
 				"limits.max_turns":        "repo asked for 80, the server allows at most 40",
 				"limits.max_cost_per_run": "repo asked for $10.00, the server allows at most $5.00",
@@ -85,6 +85,7 @@ func TestEffective(t *testing.T) {
 				"autonomy":                "rung 4, the server allows at most rung 2",
 				"limits.max_files":        "at most 30",
 				"limits.max_lines":        "at most 1000",
+				"limits.max_bytes":        "the server allows at most 1048576",
 			},
 		},
 		{

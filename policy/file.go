@@ -84,6 +84,7 @@ type PathsFile struct {
 type LimitsFile struct {
 	MaxFiles      int
 	MaxLines      int
+	MaxBytes      int
 	MaxTurns      int
 	MaxCostPerRun Money
 	MonthlyBudget Money
@@ -159,6 +160,7 @@ func ParseFile(data []byte) (*File, error) {
 			p.object(v, key, []field{
 				{"max_files", func(key string, v *yaml.Node) { l.MaxFiles, _ = p.positive(v, key) }},
 				{"max_lines", func(key string, v *yaml.Node) { l.MaxLines, _ = p.positive(v, key) }},
+				{"max_bytes", func(key string, v *yaml.Node) { l.MaxBytes, _ = p.positive(v, key) }},
 				{"max_turns", func(key string, v *yaml.Node) { l.MaxTurns, _ = p.positive(v, key) }},
 				{"max_cost_per_run", func(key string, v *yaml.Node) { l.MaxCostPerRun = p.money(v, key) }},
 				{"monthly_budget", func(key string, v *yaml.Node) { l.MonthlyBudget = p.money(v, key) }},

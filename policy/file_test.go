@@ -24,6 +24,7 @@ paths:
 limits:
   max_files: 20
   max_lines: 500
+  max_bytes: 200000
   max_turns: 30
   max_cost_per_run: 2.00
   monthly_budget: 50
@@ -53,7 +54,7 @@ func TestParseFileValid(t *testing.T) {
 			Version: 1,
 			Trigger: TriggerFile{Label: "lifeos:go", MinPermission: "maintain", Users: []string{"alice", "bob"}, Teams: []string{"org/team-slug"}},
 			Paths:   PathsFile{Allow: []string{"src/**", "docs/**"}, Deny: []string{"secrets/**"}},
-			Limits: LimitsFile{MaxFiles: 20, MaxLines: 500, MaxTurns: 30,
+			Limits: LimitsFile{MaxFiles: 20, MaxLines: 500, MaxBytes: 200000, MaxTurns: 30,
 				MaxCostPerRun: 2 * Dollar, MonthlyBudget: 50 * Dollar},
 			Model:      "gpt-4.1",
 			CheapModel: "gpt-4.1-mini",
@@ -130,6 +131,8 @@ func TestParseFileProblems(t *testing.T) {
 			[]wantProblem{{1, 11, "autonomy", "whole number"}}},
 		{"zero", "limits:\n  max_lines: 0\n",
 			[]wantProblem{{2, 0, "limits.max_lines", "positive"}}},
+		{"zero bytes", "limits:\n  max_bytes: 0\n",
+			[]wantProblem{{2, 0, "limits.max_bytes", "positive"}}},
 		{"negative", "auto_merge:\n  max_files: -2\n",
 			[]wantProblem{{2, 0, "auto_merge.max_files", "positive"}}},
 		{"autonomy out of range", "autonomy: 5\n",

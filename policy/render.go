@@ -85,6 +85,7 @@ func (p Policy) YAML() string {
 		"limits", mapping(
 			"max_files", integer(p.MaxFiles, ""),
 			"max_lines", integer(p.MaxLines, "added + removed"),
+			"max_bytes", integer(p.MaxBytes, "new content written, all files together"),
 			"max_turns", integer(p.MaxTurns, ""),
 			"max_cost_per_run", money(p.MaxCostPerRun, "USD"),
 			"monthly_budget", money(p.MonthlyBudget, strings.TrimSpace("USD "+installation)),

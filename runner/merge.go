@@ -76,46 +76,87 @@ func (r *Runner) autoMerge(ctx context.Context, g mergeGitHub, repo jobs.Repo, i
 // mergeBounds decides from GitHub's evidence whether the change itself
 // may merge: every commit of the PR is one LifeOS wrote (and recorded), and
 // the PR's real diff, base to head, is inside the policy's auto_merge
-// bounds. What GitHub cannot show is a denial, recorded by the caller; the
-// error is returned as well when a retry may read it.
+// bounds. GitHub's diff has no sizes, so each file's bytes are the ones
+// LifeOS recorded when its last commit wrote the file. What GitHub cannot
+// show is a denial, recorded by the caller; the error is returned as well
+// when a retry may read it.
 func (r *Runner) mergeBounds(ctx context.Context, g mergeGitHub, repo jobs.Repo, pr gh.Pull, pol policy.Policy) (policy.Decision, error) {
-	if d, err := r.commitsOurs(ctx, g, repo, pr); err != nil || !d.Allow {
+	commits, d, err := r.commitsOurs(ctx, g, repo, pr)
+	if err != nil || !d.Allow {
 		return d, err
 	}
 	diff, err := g.Compare(ctx, baseOf(pr, repo), pr.HeadSHA)
 	if err != nil {
 		return unreadable("auto_merge.diff", "cannot read the PR's diff", err)
 	}
-	return policy.CanAutoMerge(pol, diffStats(diff), true), nil
+	written, err := r.writtenBytes(ctx, repo, commits)
+	if err != nil {
+		return policy.Decision{}, err
+	}
+	stats := diffStats(diff)
+	unknown := ""
+	for i, st := range stats {
+		b, ok := written[st.Path]
+		switch {
+		case st.Delete:
+		case ok && b >= 0:
+			stats[i].Bytes = b
+		case unknown == "":
+			unknown = st.Path
+		}
+	}
+	d = policy.CanAutoMerge(pol, stats, true)
+	if d.Allow && unknown != "" && pol.MaxBytes > 0 {
+		return policy.Decision{Rule: "limits.max_bytes", Reason: fmt.Sprintf("LifeOS recorded no size for `%s`, so the PR's bytes cannot be held to limits.max_bytes and a human merges", unknown)}, nil
+	}
+	return d, nil
+}
+
+// writtenBytes returns, by path, the size of the content the last of the
+// PR's commits (oldest first) to touch a file left in it: 0 once deleted,
+// -1 when LifeOS recorded no size.
+func (r *Runner) writtenBytes(ctx context.Context, repo jobs.Repo, commits []gh.PullCommit) (map[string]int, error) {
+	sizes := map[string]int{}
+	for _, c := range commits {
+		changes, err := r.Store.CommitChanges(ctx, repo.FullName(), c.SHA)
+		if err != nil {
+			return nil, fmt.Errorf("read the sizes LifeOS wrote in %s: %w", shortSHA(c.SHA), err)
+		}
+		for _, ch := range changes {
+			sizes[ch.Path] = ch.Bytes
+		}
+	}
+	return sizes, nil
 }
 
 // commitsOurs allows a PR whose every commit, head included, LifeOS wrote:
 // a commit anyone else pushed (a writer, another bot) is a human's to merge,
-// whatever LifeOS added on top of it.
-func (r *Runner) commitsOurs(ctx context.Context, g diffs, repo jobs.Repo, pr gh.Pull) (policy.Decision, error) {
+// whatever LifeOS added on top of it. It returns the commits, oldest first.
+func (r *Runner) commitsOurs(ctx context.Context, g diffs, repo jobs.Repo, pr gh.Pull) ([]gh.PullCommit, policy.Decision, error) {
 	commits, err := g.PullCommits(ctx, pr.Number)
 	if err != nil {
-		return unreadable("auto_merge.commits", "cannot list the PR's commits", err)
+		d, err := unreadable("auto_merge.commits", "cannot list the PR's commits", err)
+		return nil, d, err
 	}
 	head := false
 	for _, c := range commits {
 		ours, err := r.Store.WroteCommit(ctx, repo.FullName(), c.SHA)
 		if err != nil {
-			return policy.Decision{}, err
+			return nil, policy.Decision{}, err
 		}
 		if !ours {
 			by := c.Author
 			if by == "" {
 				by = "an author GitHub does not know"
 			}
-			return policy.Decision{Rule: "auto_merge.commits", Reason: fmt.Sprintf("commit %s by %s was not written by LifeOS, so a human merges", shortSHA(c.SHA), by)}, nil
+			return nil, policy.Decision{Rule: "auto_merge.commits", Reason: fmt.Sprintf("commit %s by %s was not written by LifeOS, so a human merges", shortSHA(c.SHA), by)}, nil
 		}
 		head = head || c.SHA == pr.HeadSHA
 	}
 	if !head {
-		return policy.Decision{Rule: "auto_merge.commits", Reason: fmt.Sprintf("the PR's head %s is not among the commits GitHub lists, so a human merges", shortSHA(pr.HeadSHA))}, nil
+		return nil, policy.Decision{Rule: "auto_merge.commits", Reason: fmt.Sprintf("the PR's head %s is not among the commits GitHub lists, so a human merges", shortSHA(pr.HeadSHA))}, nil
 	}
-	return policy.Decision{Allow: true, Rule: "auto_merge.commits", Reason: fmt.Sprintf("all %d commits are LifeOS's", len(commits))}, nil
+	return commits, policy.Decision{Allow: true, Rule: "auto_merge.commits", Reason: fmt.Sprintf("all %d commits are LifeOS's", len(commits))}, nil
 }
 
 // unreadable is the denial for evidence GitHub did not give: a human

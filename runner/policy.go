@@ -106,7 +106,8 @@ func (r *Runner) loadPolicy(ctx context.Context, g files, repo jobs.Repo, snap *
 	return p, ds, nil
 }
 
-// changeStats measures a change set against the snapshot it was made on.
+// changeStats measures a change set against the snapshot it was made on:
+// the lines each file adds and removes, and the bytes it writes.
 func changeStats(snap *workspace.Snapshot, changes []workspace.Change) []policy.ChangeStat {
 	out := make([]policy.ChangeStat, 0, len(changes))
 	for _, c := range changes {
@@ -116,6 +117,7 @@ func changeStats(snap *workspace.Snapshot, changes []workspace.Change) []policy.
 			_, st.Removed = policy.CountLines(old, nil)
 		} else {
 			st.Added, st.Removed = policy.CountLines(old, c.Content)
+			st.Bytes = len(c.Content)
 		}
 		out = append(out, st)
 	}

@@ -111,6 +111,9 @@ type Store interface {
 	RecordChanges(ctx context.Context, runID int64, changes []store.FileChange) error
 	RecordCommit(ctx context.Context, repo, sha string, runID int64) error
 	WroteCommit(ctx context.Context, repo, sha string) (bool, error)
+	// CommitChanges lists the files the run that wrote a commit changed,
+	// with the bytes each wrote.
+	CommitChanges(ctx context.Context, repo, sha string) ([]store.FileChange, error)
 	RecordOutcome(ctx context.Context, o store.PROutcome) (bool, error)
 	CIAttempts(ctx context.Context, repo string, pr int) ([]store.CIAttempt, error)
 	ClaimCIAttempt(ctx context.Context, repo string, pr int, a store.CIAttempt) (bool, error)

@@ -276,6 +276,10 @@ func TestAutoMergeJudgesGitHubsEvidence(t *testing.T) {
 			setup: func(h *harness, pr *gh.Pull) {
 				h.gh.foreignDiff = []gh.DiffFile{{Path: "docs/a.go", PreviousPath: "src/a.go", Status: "renamed"}}
 			}},
+		{name: "a file LifeOS recorded no size for", want: "limits.max_bytes deny: LifeOS recorded no size for `docs/x.md`, so the PR's bytes cannot be held to limits.max_bytes and a human merges",
+			setup: func(h *harness, pr *gh.Pull) {
+				h.gh.foreignDiff = []gh.DiffFile{{Path: "docs/x.md", Status: "added", Additions: 1}}
+			}},
 		{name: "a diff too large to list", want: "auto_merge.diff deny: cannot read the PR's diff, so a human merges: too large for GitHub to list in full",
 			setup: func(h *harness, pr *gh.Pull) { h.gh.fail["Compare"] = gh.ErrTooLarge }},
 		{name: "commits GitHub failed to list", failed: true, want: "auto_merge.commits deny: cannot list the PR's commits, so a human merges: GitHub is down",

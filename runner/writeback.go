@@ -54,7 +54,7 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 func (w *work) recordChanges(ctx context.Context, stats []policy.ChangeStat) {
 	recorded := make([]store.FileChange, 0, len(stats))
 	for _, st := range stats {
-		recorded = append(recorded, store.FileChange{Path: st.Path, Deleted: st.Delete, Added: st.Added, Removed: st.Removed})
+		recorded = append(recorded, store.FileChange{Path: st.Path, Deleted: st.Delete, Added: st.Added, Removed: st.Removed, Bytes: st.Bytes})
 	}
 	if err := w.Store.RecordChanges(ctx, w.run.ID, recorded); err != nil {
 		w.log.Error().Err(err).Msg("Could not record the run's changes")

@@ -2,21 +2,25 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
-// FileChange is one file a pushed run changed.
+// FileChange is one file a pushed run changed. Bytes is the size of the
+// content it wrote (0 for a deletion), or -1 when unknown: changes recorded
+// before sizes were kept have none.
 type FileChange struct {
 	Path           string
 	Deleted        bool
 	Added, Removed int
+	Bytes          int
 }
 
 // RecordChanges stores the files a run's commit changed.
 func (s *Store) RecordChanges(ctx context.Context, runID int64, changes []FileChange) error {
 	for _, c := range changes {
-		if _, err := s.db.ExecContext(ctx, `INSERT INTO lifeos_run_changes (run_id, path, deleted, added, removed)
-			VALUES ($1, $2, $3, $4, $5)`, runID, c.Path, c.Deleted, c.Added, c.Removed); err != nil {
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO lifeos_run_changes (run_id, path, deleted, added, removed, bytes)
+			VALUES ($1, $2, $3, $4, $5, $6)`, runID, c.Path, c.Deleted, c.Added, c.Removed, c.Bytes); err != nil {
 			return fmt.Errorf("record change of %s in run %d: %w", c.Path, runID, err)
 		}
 	}
@@ -63,4 +67,34 @@ func (s *Store) PullChanges(ctx context.Context, repo string, pr int) ([]FileCha
 		out = append(out, *byPath[p])
 	}
 	return out, head, nil
+}
+
+// CommitChanges returns the files changed by the run that wrote commit sha
+// on repo (see RecordCommit), with the bytes each wrote; none when LifeOS
+// did not record the commit.
+func (s *Store) CommitChanges(ctx context.Context, repo, sha string) ([]FileChange, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT rc.path, rc.deleted, rc.added, rc.removed, rc.bytes
+		FROM lifeos_commits c JOIN lifeos_run_changes rc ON rc.run_id = c.run_id
+		WHERE c.repo = $1 AND c.sha = $2 ORDER BY rc.path`, repo, sha)
+	if err != nil {
+		return nil, fmt.Errorf("list changes of commit %s of %s: %w", sha, repo, err)
+	}
+	defer rows.Close()
+	var out []FileChange
+	for rows.Next() {
+		var c FileChange
+		var size sql.NullInt64
+		if err := rows.Scan(&c.Path, &c.Deleted, &c.Added, &c.Removed, &size); err != nil {
+			return nil, fmt.Errorf("scan change of commit %s: %w", sha, err)
+		}
+		c.Bytes = -1
+		if size.Valid {
+			c.Bytes = int(size.Int64)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list changes of commit %s of %s: %w", sha, repo, err)
+	}
+	return out, nil
 }
