@@ -10,6 +10,7 @@ import (
 // resumes after the last one instead of doing it again.
 const (
 	StepCommit  = "commit"  // the commit's SHA
+	StepOnto    = "onto"    // the open PR the commit goes onto, if any
 	StepRef     = "ref"     // the branch now pointing at the commit
 	StepPull    = "pull"    // the pull request's number
 	StepComment = "comment" // the marker of the final comment
