@@ -111,6 +111,10 @@ type Store interface {
 	RecordChanges(ctx context.Context, runID int64, changes []store.FileChange) error
 	RecordCommit(ctx context.Context, repo, sha string, runID int64) error
 	WroteCommit(ctx context.Context, repo, sha string) (bool, error)
+	RecordStep(ctx context.Context, runID int64, step, value string) error
+	RunSteps(ctx context.Context, runID int64) (map[string]string, error)
+	SaveProgress(ctx context.Context, id int64, o store.Outcome) error
+	ChangedFiles(ctx context.Context, runID int64) (int, error)
 	RecordOutcome(ctx context.Context, o store.PROutcome) (bool, error)
 	CIAttempts(ctx context.Context, repo string, pr int) ([]store.CIAttempt, error)
 	ClaimCIAttempt(ctx context.Context, repo string, pr int, a store.CIAttempt) (bool, error)
