@@ -71,15 +71,16 @@ func commitMessage(title string, issue int, trigger, summary string) string {
 	return secrets.Scrub(msg)
 }
 
-func prBody(issue int, runID int64, res *agent.Result) string {
+// prBody is the body of a run's new PR.
+func prBody(issue int, runID int64, wr written) string {
 	var b strings.Builder
-	if s := strings.TrimSpace(res.Summary); s != "" {
+	if s := strings.TrimSpace(wr.summary); s != "" {
 		b.WriteString(s)
 		b.WriteString("\n\n")
 	}
 	fmt.Fprintf(&b, "Fixes #%d\n\n", issue)
 	fmt.Fprintf(&b, "<sub>LifeOS run %d: %d turns, %d tokens, %d files changed. Review it like any other PR; nothing merges without you.</sub>\n",
-		runID, res.Turns, res.Tokens, len(res.Changes))
+		runID, wr.turns, wr.tokens, wr.files)
 	return secrets.Scrub(b.String())
 }
 

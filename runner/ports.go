@@ -114,6 +114,10 @@ type Store interface {
 	// CommitChanges lists the files the run that wrote a commit changed,
 	// with the bytes each wrote.
 	CommitChanges(ctx context.Context, repo, sha string) ([]store.FileChange, error)
+	RecordStep(ctx context.Context, runID int64, step, value string) error
+	RunSteps(ctx context.Context, runID int64) (map[string]string, error)
+	SaveProgress(ctx context.Context, id int64, o store.Outcome) error
+	ChangedFiles(ctx context.Context, runID int64) (int, error)
 	RecordOutcome(ctx context.Context, o store.PROutcome) (bool, error)
 	CIAttempts(ctx context.Context, repo string, pr int) ([]store.CIAttempt, error)
 	ClaimCIAttempt(ctx context.Context, repo string, pr int, a store.CIAttempt) (bool, error)

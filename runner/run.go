@@ -43,6 +43,10 @@ type runState struct {
 	// issueAuthorRole is the issue opener's role when the run learnt it
 	// on the way (the opener started the run, or commented); "" otherwise.
 	issueAuthorRole string
+	// steps are the write-back's steps recorded so far (store.StepCommit
+	// and on); resumed marks a run whose earlier attempt made its commit.
+	steps   map[string]string
+	resumed bool
 }
 
 // step is one stage of the pipeline; done means the run has ended (its
@@ -56,6 +60,9 @@ func (w *work) do(ctx context.Context) error {
 	defer w.storeOutcome(ctx)
 	defer w.release(ctx)
 	w.state.out = store.Outcome{Model: w.ModelName, Branch: names.Branch(w.req.issueNumber)}
+	if resumed, err := w.resume(ctx); resumed || err != nil {
+		return err
+	}
 	for _, s := range []step{w.authorise, w.settleIssue, w.findBase, w.readSnapshot, w.loadRunPolicy, w.checkTrigger, w.checkBudget, w.reserveBudget, w.prepare} {
 		if done, err := s(ctx); done || err != nil {
 			return err

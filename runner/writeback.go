@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/gh"
@@ -43,12 +45,31 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 		w.log.Error().Err(err).Str("sha", sha).Msg("Could not record the run's commit")
 	}
 	w.recordChanges(ctx, stats)
+	w.saveProgress(ctx)
+	w.recordStep(ctx, store.StepCommit, sha)
+	return w.publish(ctx, written{sha: sha, summary: res.Summary, turns: res.Turns, tokens: res.Tokens, files: len(res.Changes)})
+}
+
+// written is a run's commit and what its PR and comments say of it.
+type written struct {
+	sha     string
+	summary string
+	turns   int
+	tokens  int64
+	files   int
+}
+
+// publish points a branch at the run's commit and tells of it: the open
+// PR's branch moves, or a new branch gets a new PR. Each write is recorded
+// as a step when it lands and skipped when a step records it already, so a
+// retry of the job carries on where its run stopped. A GitHub error is
+// returned for that retry.
+func (w *work) publish(ctx context.Context, wr written) error {
 	if w.state.pr != nil {
-		w.pushToPR(ctx, sha, res)
-		return nil
+		w.recordStep(ctx, store.StepOnto, strconv.Itoa(w.state.pr.Number))
+		return w.pushToPR(ctx, wr)
 	}
-	w.openNewPR(ctx, sha, res)
-	return nil
+	return w.openNewPR(ctx, wr)
 }
 
 func (w *work) recordChanges(ctx context.Context, stats []policy.ChangeStat) {
@@ -61,64 +82,204 @@ func (w *work) recordChanges(ctx context.Context, stats []policy.ChangeStat) {
 	}
 }
 
+// recordStep records that a step of the write-back landed, best effort: a
+// step left unrecorded is looked for on GitHub by the retry.
+func (w *work) recordStep(ctx context.Context, step, value string) {
+	if w.state.steps == nil {
+		w.state.steps = map[string]string{}
+	}
+	w.state.steps[step] = value
+	if err := w.Store.RecordStep(ctx, w.run.ID, step, value); err != nil {
+		w.log.Error().Err(err).Str("step", step).Msg("Could not record a step of the run")
+	}
+}
+
+// saveProgress stores the outcome so far on the running run, best effort,
+// so that a retry (or a relabel) knows the run's commit, PR and summary.
+func (w *work) saveProgress(ctx context.Context) {
+	if err := w.Store.SaveProgress(ctx, w.run.ID, w.state.out); err != nil {
+		w.log.Error().Err(err).Msg("Could not save the run's progress")
+	}
+}
+
 // pushToPR moves the open PR's branch to the new commit, fast-forward only.
-func (w *work) pushToPR(ctx context.Context, sha string, res *agent.Result) {
+func (w *work) pushToPR(ctx context.Context, wr written) error {
 	branch, pr := names.Branch(w.req.issueNumber), w.state.pr
-	if err := w.req.gh.MoveBranch(ctx, branch, sha, false); err != nil {
-		why := githubFailed(fmt.Sprintf("moving the branch `%s`", branch), err)
+	if w.state.steps[store.StepRef] == "" {
+		err := w.req.gh.MoveBranch(ctx, branch, wr.sha, false)
 		if errors.Is(err, gh.ErrBranchMoved) {
-			why = fmt.Sprintf("the branch `%s` gained commits while LifeOS worked; ask again to retry on top of them", branch)
+			w.fail(ctx, fmt.Sprintf("the branch `%s` gained commits while LifeOS worked; ask again to retry on top of them", branch), err)
+			return nil
 		}
-		w.fail(ctx, why, err)
-		return
+		if err != nil {
+			return fmt.Errorf("move branch %s to %s: %w", branch, wr.sha, err)
+		}
+		w.recordStep(ctx, store.StepRef, branch)
+	}
+	return w.announce(ctx, "pushed", fmt.Sprintf("LifeOS pushed %s to #%d.\n\n%s", wr.sha[:7], pr.Number, quote(wr.summary)))
+}
+
+// openNewPR writes the issue's branch and opens its PR. A branch with an
+// open PR of the App's own (an earlier run's that died before recording
+// it) is adopted and pushed to instead.
+func (w *work) openNewPR(ctx context.Context, wr written) error {
+	branch := names.Branch(w.req.issueNumber)
+	if w.state.steps[store.StepRef] == "" {
+		adopted, err := w.pushNewBranch(ctx, branch, wr.sha)
+		if errors.Is(err, gh.ErrBranchExists) {
+			w.fail(ctx, fmt.Sprintf("the branch `%s` already has an open pull request LifeOS has no record of", branch), err)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("write branch %s at %s: %w", branch, wr.sha, err)
+		}
+		if adopted != nil {
+			w.state.pr, w.state.out.PRNumber = adopted, adopted.Number
+			w.saveProgress(ctx)
+			w.recordStep(ctx, store.StepOnto, strconv.Itoa(adopted.Number))
+			w.recordStep(ctx, store.StepRef, branch)
+			return w.pushToPR(ctx, wr)
+		}
+		w.recordStep(ctx, store.StepRef, branch)
+	}
+	number, err := w.openPull(ctx, branch, wr)
+	if err != nil {
+		return err
+	}
+	w.state.out.PRNumber = number
+	return w.announce(ctx, "opened", fmt.Sprintf("LifeOS opened #%d for this issue.\n\n%s", number, quote(wr.summary)))
+}
+
+// openPull returns the number of the PR from branch: the one a step
+// records, the one a resumed run finds open, or a new one.
+func (w *work) openPull(ctx context.Context, branch string, wr written) (int, error) {
+	if n, err := strconv.Atoi(w.state.steps[store.StepPull]); err == nil && n > 0 {
+		return n, nil
+	}
+	g := w.req.gh
+	if w.state.resumed {
+		open, err := g.OpenPull(ctx, branch, w.req.repo.DefaultBranch)
+		if err != nil {
+			return 0, fmt.Errorf("look for the pull request from %s: %w", branch, err)
+		}
+		if open != nil {
+			if issue, _ := w.ownPull(w.req.repo, *open); issue == w.req.issueNumber {
+				w.recordPull(ctx, open.Number)
+				return open.Number, nil
+			}
+		}
+	}
+	pr, err := g.CreatePull(ctx, gh.NewPull{Title: w.req.issue.Title, Head: branch, Base: w.req.repo.DefaultBranch,
+		Body: prBody(w.req.issueNumber, w.run.ID, wr)})
+	if err != nil {
+		return 0, fmt.Errorf("open the pull request from %s: %w", branch, err)
+	}
+	w.recordPull(ctx, pr.Number)
+	return pr.Number, nil
+}
+
+// recordPull records the run's PR, as a step and on the run.
+func (w *work) recordPull(ctx context.Context, number int) {
+	w.state.out.PRNumber = number
+	w.saveProgress(ctx)
+	w.recordStep(ctx, store.StepPull, strconv.Itoa(number))
+}
+
+// announce posts the run's final comment, marked with the run and kind,
+// and concludes the run as succeeded. A resumed run first looks for the
+// comment among the App's on the thread; an error is left to the retry,
+// since a finished run means the thread has been told.
+func (w *work) announce(ctx context.Context, kind, body string) error {
+	marker := fmt.Sprintf("<!-- lifeos:run-%d:%s -->", w.run.ID, kind)
+	if w.state.steps[store.StepComment] == "" {
+		posted, err := w.posted(ctx, marker)
+		if err != nil {
+			return err
+		}
+		if !posted {
+			if err := w.req.gh.Comment(ctx, w.req.replyTo, secrets.Scrub(body)+"\n\n"+marker); err != nil {
+				return fmt.Errorf("post the run's final comment on #%d: %w", w.req.replyTo, err)
+			}
+		}
+		w.recordStep(ctx, store.StepComment, marker)
 	}
 	out := w.state.out
 	out.Status = store.StatusSucceeded
 	w.conclude(out)
-	w.tell(ctx, fmt.Sprintf("LifeOS pushed %s to #%d.\n\n%s", sha[:7], pr.Number, quote(res.Summary)))
+	return nil
 }
 
-// openNewPR writes the issue's branch and opens its PR.
-func (w *work) openNewPR(ctx context.Context, sha string, res *agent.Result) {
-	branch := names.Branch(w.req.issueNumber)
-	if err := w.pushNewBranch(ctx, branch, sha); err != nil {
-		why := githubFailed(fmt.Sprintf("writing the branch `%s`", branch), err)
-		if errors.Is(err, gh.ErrBranchExists) {
-			why = fmt.Sprintf("the branch `%s` already has an open pull request LifeOS has no record of", branch)
-		}
-		w.fail(ctx, why, err)
-		return
+// posted reports whether a resumed run's thread holds the App's comment
+// with marker; a first attempt has posted none.
+func (w *work) posted(ctx context.Context, marker string) (bool, error) {
+	if !w.state.resumed {
+		return false, nil
 	}
-	pr, err := w.req.gh.CreatePull(ctx, gh.NewPull{Title: w.req.issue.Title, Head: branch, Base: w.req.repo.DefaultBranch,
-		Body: prBody(w.req.issueNumber, w.run.ID, res)})
+	cs, err := w.req.gh.IssueComments(ctx, w.req.replyTo)
 	if err != nil {
-		w.fail(ctx, githubFailed("opening the pull request", err), err)
-		return
+		return false, fmt.Errorf("look for the run's final comment on #%d: %w", w.req.replyTo, err)
 	}
-	out := w.state.out
-	out.PRNumber, out.Status = pr.Number, store.StatusSucceeded
-	w.conclude(out)
-	w.tell(ctx, fmt.Sprintf("LifeOS opened #%d for this issue.\n\n%s", pr.Number, quote(res.Summary)))
+	bot := w.AppSlug + "[bot]"
+	for _, c := range cs {
+		if c.Bot && c.Author == bot && strings.Contains(c.Body, marker) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
-// pushNewBranch creates the issue's branch at sha. A leftover branch of an
-// earlier, closed attempt is overwritten; one with an open PR LifeOS has no
-// record of is left alone.
-func (w *work) pushNewBranch(ctx context.Context, branch, sha string) error {
+// pushNewBranch creates the issue's branch at sha. A branch already at
+// sha is this run's own; a leftover branch of an earlier, closed attempt
+// is overwritten; one with an open PR is adopted (returned) when the PR is
+// the App's for this issue and holds only LifeOS's commits, and otherwise
+// left alone (gh.ErrBranchExists).
+func (w *work) pushNewBranch(ctx context.Context, branch, sha string) (*gh.Pull, error) {
 	g := w.req.gh
 	err := g.CreateBranch(ctx, branch, sha)
 	if !errors.Is(err, gh.ErrBranchExists) {
-		return err
+		return nil, err
+	}
+	if head, err := g.BranchHead(ctx, branch); err == nil && head.CommitSHA == sha {
+		return nil, nil
 	}
 	open, err := g.OpenPull(ctx, branch, w.req.repo.DefaultBranch)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if open != nil {
-		return fmt.Errorf("branch %s already has open pull request #%d that LifeOS did not record: %w", branch, open.Number, gh.ErrBranchExists)
+		ok, err := w.adoptable(ctx, *open)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("branch %s already has open pull request #%d that LifeOS did not record: %w", branch, open.Number, gh.ErrBranchExists)
+		}
+		w.log.Info().Str("branch", branch).Int("pr", open.Number).Msg("Adopting the App's open pull request an earlier run left")
+	} else {
+		w.log.Info().Str("branch", branch).Msg("Overwriting a stale branch with no open pull request")
 	}
-	w.log.Info().Str("branch", branch).Msg("Overwriting a stale branch with no open pull request")
-	return g.MoveBranch(ctx, branch, sha, true)
+	return open, g.MoveBranch(ctx, branch, sha, true)
+}
+
+// adoptable reports whether an open PR LifeOS has no record of is its own
+// to push to: the App's, from the base repository's branch of this issue,
+// with every commit one LifeOS recorded writing (so moving its branch
+// loses nobody's work).
+func (w *work) adoptable(ctx context.Context, pr gh.Pull) (bool, error) {
+	if issue, _ := w.ownPull(w.req.repo, pr); issue != w.req.issueNumber {
+		return false, nil
+	}
+	commits, err := w.req.gh.PullCommits(ctx, pr.Number)
+	if err != nil {
+		return false, fmt.Errorf("read the commits of #%d: %w", pr.Number, err)
+	}
+	for _, c := range commits {
+		ours, err := w.Store.WroteCommit(ctx, w.req.repo.FullName(), c.SHA)
+		if err != nil || !ours {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // openProposals opens the agent's proposed follow-up issues, best effort.
