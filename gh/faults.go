@@ -172,6 +172,9 @@ func (t *faultTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		drain(resp)
+		if wait == 0 {
+			continue // the gate holds the next attempt
+		}
 		spent += wait
 		if err := t.p.Sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("wait to retry %s %s: %w", req.Method, req.URL.Path, err)
