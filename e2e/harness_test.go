@@ -30,6 +30,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/config"
+	ghpkg "github.com/lifeos/lifeos/gh"
 	"github.com/lifeos/lifeos/githubfake"
 	"github.com/lifeos/lifeos/internal/testdb"
 	"github.com/lifeos/lifeos/modelfake"
@@ -63,6 +64,39 @@ type env struct {
 	// logOut is the server's log writer when envOpts.logs is set.
 	logOut    io.WriteCloser
 	closeLogs sync.Once
+	// ghWaits records the waits LifeOS's GitHub client asked for; they
+	// pass at once.
+	ghWaits *waits
+}
+
+// waits is an instant sleep that records what it was asked to wait, and
+// the clock it moves on by as much.
+type waits struct {
+	mu     sync.Mutex
+	list   []time.Duration
+	offset time.Duration
+}
+
+func (w *waits) sleep(_ context.Context, d time.Duration) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.list = append(w.list, d)
+	w.offset += d
+	return nil
+}
+
+// now is the time, moved on by every wait so far.
+func (w *waits) now() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return time.Now().Add(w.offset)
+}
+
+// all is every wait so far.
+func (w *waits) all() []time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.list)
 }
 
 type envOpts struct {
@@ -159,7 +193,9 @@ func start(t *testing.T, o envOpts) *env {
 		log = zerolog.New(logOut).Level(zerolog.DebugLevel)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry})
+	ghWaits := &waits{}
+	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry,
+		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now}})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -169,7 +205,7 @@ func start(t *testing.T, o envOpts) *env {
 		cancel()
 		t.Fatal(err)
 	}
-	e := &env{t: t, gh: gh, model: model, srv: srv, cfg: cfg, url: "http://" + ln.Addr().String(), stop: cancel, stopped: make(chan error, 1), expected: expected, logOut: logOut}
+	e := &env{t: t, gh: gh, model: model, srv: srv, cfg: cfg, url: "http://" + ln.Addr().String(), stop: cancel, stopped: make(chan error, 1), expected: expected, logOut: logOut, ghWaits: ghWaits}
 	go func() { e.stopped <- srv.Serve(ctx, ln) }()
 	t.Cleanup(e.flushLogs)
 	t.Cleanup(e.shutdown)

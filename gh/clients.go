@@ -33,6 +33,9 @@ type Config struct {
 	CacheBytes int
 	// Download fetches tarballs and logs from the hosts GitHub redirects to.
 	Download *http.Client
+	// Faults is how GitHub's faults and rate limits are met (the defaults
+	// if zero; tests inject the clock and the sleep).
+	Faults FaultPolicy
 }
 
 // Clients makes GitHub clients for the App and its installations: tokens
@@ -41,6 +44,7 @@ type Config struct {
 type Clients struct {
 	creator  githubapp.ClientCreator
 	download *http.Client
+	faults   *Faults
 	// Metrics counts GitHub requests by outcome and the rate limit left
 	// (go-githubapp's client metrics).
 	Metrics metrics.Registry
@@ -76,7 +80,7 @@ func NewClients(c Config) (*Clients, error) {
 	if dl == nil {
 		dl = &http.Client{Timeout: 5 * time.Minute}
 	}
-	return &Clients{creator: creator, download: dl, Metrics: registry}, nil
+	return &Clients{creator: creator, download: dl, faults: NewFaults(c.Faults), Metrics: registry}, nil
 }
 
 // Repo returns the client of one repository, through its installation.
@@ -84,6 +88,10 @@ func (c *Clients) Repo(r jobs.Repo, appSlug string) (*Repo, error) {
 	client, err := c.creator.NewInstallationClient(r.InstallationID)
 	if err != nil {
 		return nil, fmt.Errorf("installation client %d: %w", r.InstallationID, err)
+	}
+	client, err = c.guarded(client, r.InstallationID)
+	if err != nil {
+		return nil, err
 	}
 	return &Repo{gh: client, owner: r.Owner, name: r.Name, download: c.download, appSlug: appSlug}, nil
 }
@@ -98,3 +106,18 @@ type Repo struct {
 }
 
 func (r *Repo) String() string { return r.owner + "/" + r.name }
+
+// guarded is client behind the installation's fault middleware (see
+// Faults), outermost so that its waits and retries are outside the
+// per-request timeout, which it applies to each attempt instead.
+func (c *Clients) guarded(client *github.Client, installation int64) (*github.Client, error) {
+	hc := client.Client()
+	hc.Transport = c.faults.Middleware(installation)(hc.Transport)
+	hc.Timeout = 0
+	base, upload := client.BaseURL(), client.UploadURL()
+	g, err := github.NewClient(github.WithHTTPClient(hc), github.WithURLs(&base, &upload), github.WithUserAgent(client.UserAgent()))
+	if err != nil {
+		return nil, fmt.Errorf("guarded client of installation %d: %w", installation, err)
+	}
+	return g, nil
+}

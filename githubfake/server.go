@@ -99,8 +99,8 @@ type Server struct {
 	// branchNoTree makes branch answers omit commit.commit.tree, as some
 	// GitHub Enterprise versions and compatible servers do.
 	branchNoTree bool
-	// faults are injected answers by operation (FailRoute).
-	faults map[string]int
+	// faults are injected answers by operation (FailRoute, InjectFault).
+	faults map[string]*Fault
 }
 
 // New starts a double. It panics if the embedded API description cannot
@@ -235,6 +235,8 @@ type reply struct {
 	status int
 	body   any // marshalled as JSON unless nil
 	header http.Header
+	// reset drops the connection instead of answering (Fault.Reset).
+	reset bool
 }
 
 // fieldError is an entry of a 422 response's errors array.
@@ -310,6 +312,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.requests = append(s.requests, rec)
+	if rep.reset {
+		dropConnection(w)
+		return
+	}
 	out.write(w)
 }
 
@@ -323,8 +329,8 @@ func (s *Server) serveAPI(r *http.Request, escaped string, body []byte, rec *Req
 		return errReply(http.StatusNotFound, "Not Found (githubfake: "+err.Error()+")"), nil
 	}
 	rec.Route = found.key
-	if code, ok := s.faults[found.key]; ok {
-		return errReply(code, http.StatusText(code)), nil // before any change of state
+	if f, ok := s.faults[found.key]; ok {
+		return s.spendFault(found.key, f), nil // before any change of state
 	}
 	rt, ok := s.routes[found.key]
 	if !ok {

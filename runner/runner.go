@@ -114,6 +114,10 @@ func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) (err error) {
 		}
 	}()
 	err = w.work(ctx, job.ID, job.Args)
+	var limited gh.RateLimited
+	if errors.As(err, &limited) {
+		err = river.JobSnooze(max(limited.Until.Sub(w.r.now()), time.Second)) // GitHub asked for a long wait
+	}
 	final, reason := jobEnd(ctx, err, job.Attempt, job.MaxAttempts)
 	if err != nil && reason != "" {
 		log.Error().Err(err).Msg("Job failed for good")

@@ -45,6 +45,9 @@ type Options struct {
 	// WebhookReadBytes bounds the webhook bodies read at once, in bytes
 	// (DefaultWebhookReadBytes if 0; never below MaxWebhookBytes).
 	WebhookReadBytes int64
+	// GitHubFaults is how GitHub's faults and rate limits are met (the
+	// defaults if zero); tests inject its sleep.
+	GitHubFaults gh.FaultPolicy
 }
 
 // Server is LifeOS: the HTTP front and the workers behind it.
@@ -71,6 +74,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	clients, err := gh.NewClients(gh.Config{
 		V3APIURL: cfg.V3APIURL, V4APIURL: cfg.V4APIURL, IntegrationID: cfg.IntegrationID,
 		PrivateKey: cfg.PrivateKey, WebhookSecret: cfg.WebhookSecret, UserAgent: "lifeos/" + cfg.Version,
+		Faults: opts.GitHubFaults,
 	})
 	if err != nil {
 		db.Close()
