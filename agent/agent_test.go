@@ -30,8 +30,10 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	srv := modelfake.New()
 	t.Cleanup(srv.Close)
+	m := NewOpenAIModel(srv.URL(), "sk-test")
+	m.Retry = Retry{} // no retries unless a test asks for them
 	return &harness{srv: srv, agent: &Agent{
-		Model:     NewOpenAIModel(srv.URL(), "sk-test", option.WithMaxRetries(0)),
+		Model:     m,
 		ModelName: testModel,
 		Log:       zerolog.New(zerolog.NewTestWriter(t)),
 	}}
@@ -492,22 +494,6 @@ func TestNoFinishNudge(t *testing.T) {
 	}
 	if m := reqs[1].Messages; m[len(m)-2].Role != "assistant" || m[len(m)-2].Content != "Let me think." {
 		t.Errorf("assistant text not kept in the conversation: %+v", m)
-	}
-}
-
-func TestModelRetriesWithDefaults(t *testing.T) {
-	h := newHarness(t)
-	h.agent.Model = NewOpenAIModel(h.srv.URL(), "sk-test") // DefaultModelRetries
-	res, _, err := h.run(t, nil,
-		modelfake.Reply{Status: 500, RetryAfter: time.Millisecond},
-		modelfake.Reply{Status: 429, Content: "slow down", RetryAfter: time.Millisecond},
-		modelfake.Finish("ok"),
-	)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	if res.Turns != 1 || len(h.srv.Requests()) != 3 {
-		t.Errorf("turns %d requests %d; want 1 turn over 3 requests", res.Turns, len(h.srv.Requests()))
 	}
 }
 
