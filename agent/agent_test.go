@@ -385,6 +385,7 @@ func TestFinishMustBeLast(t *testing.T) {
 
 func TestRunStops(t *testing.T) {
 	list := modelfake.Calls(modelfake.Call("list_files", map[string]any{}))
+	readme := modelfake.Calls(modelfake.Call("read_file", map[string]any{"path": "README.md"}))
 	errBudget := errors.New("over budget")
 	tests := []struct {
 		name      string
@@ -440,6 +441,37 @@ func TestRunStops(t *testing.T) {
 			},
 			replies: []modelfake.Reply{list, list, list},
 			wantErr: errBudget, wantStop: StopOnCall, wantTurns: 2, wantReqs: 2,
+		},
+		{
+			name:    "the same call four times in a row",
+			replies: []modelfake.Reply{readme, readme, modelfake.Calls(modelfake.Call("read_file", map[string]any{"path": "README.md"}), modelfake.Call("read_file", map[string]any{"path": "README.md"})), list},
+			wantErr: ErrRepeating, wantStop: StopRepeating, wantTurns: 3, wantReqs: 3,
+			wantInErr: []string{"read_file README.md 4 times in a row"},
+		},
+		{
+			name:    "repeats counted per arguments",
+			setup:   func(h *harness) { h.agent.Limits.MaxRepeats = 2 },
+			replies: []modelfake.Reply{readme, list, readme, modelfake.Calls(modelfake.Call("read_file", map[string]any{"path": "main.go"})), readme, readme},
+			wantErr: ErrRepeating, wantStop: StopRepeating, wantTurns: 6, wantReqs: 6,
+		},
+		{
+			name: "wall-clock limit stops before the next call",
+			setup: func(h *harness) {
+				now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+				h.agent.Now = func() time.Time { return now }
+				h.agent.OnCall = func(context.Context, Usage) error { now = now.Add(7 * time.Minute); return nil }
+			},
+			// 7, 14, then 21 minutes is past DefaultMaxDuration.
+			replies: []modelfake.Reply{list, readme, list, list},
+			wantErr: ErrTimeLimit, wantStop: StopMaxTime, wantTurns: 3, wantReqs: 3,
+			wantInErr: []string{"20m0s"},
+		},
+		{
+			name:    "wall-clock limit cuts off a call under way",
+			setup:   func(h *harness) { h.agent.Limits.MaxDuration = 50 * time.Millisecond },
+			replies: []modelfake.Reply{{Delay: time.Minute}, list},
+			wantErr: ErrTimeLimit, wantStop: StopMaxTime, wantTurns: 0, wantReqs: 1,
+			wantInErr: []string{"during turn 1"},
 		},
 		{
 			name:    "review rejects twice",
