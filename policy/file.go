@@ -85,6 +85,7 @@ type LimitsFile struct {
 	MaxFiles      int
 	MaxLines      int
 	MaxTurns      int
+	MaxMinutes    int
 	MaxCostPerRun Money
 	MonthlyBudget Money
 }
@@ -160,6 +161,7 @@ func ParseFile(data []byte) (*File, error) {
 				{"max_files", func(key string, v *yaml.Node) { l.MaxFiles, _ = p.positive(v, key) }},
 				{"max_lines", func(key string, v *yaml.Node) { l.MaxLines, _ = p.positive(v, key) }},
 				{"max_turns", func(key string, v *yaml.Node) { l.MaxTurns, _ = p.positive(v, key) }},
+				{"max_minutes", func(key string, v *yaml.Node) { l.MaxMinutes, _ = p.positive(v, key) }},
 				{"max_cost_per_run", func(key string, v *yaml.Node) { l.MaxCostPerRun = p.money(v, key) }},
 				{"monthly_budget", func(key string, v *yaml.Node) { l.MonthlyBudget = p.money(v, key) }},
 			})

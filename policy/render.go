@@ -86,6 +86,7 @@ func (p Policy) YAML() string {
 			"max_files", integer(p.MaxFiles, ""),
 			"max_lines", integer(p.MaxLines, "added + removed"),
 			"max_turns", integer(p.MaxTurns, ""),
+			"max_minutes", integer(p.MaxMinutes, "wall-clock minutes per run"),
 			"max_cost_per_run", money(p.MaxCostPerRun, "USD"),
 			"monthly_budget", money(p.MonthlyBudget, strings.TrimSpace("USD "+installation)),
 		),
