@@ -8,8 +8,12 @@
 package agent
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/openai/openai-go"
 	"github.com/rs/zerolog"
@@ -37,6 +41,9 @@ type Agent struct {
 	// finish call's error once, so it can repair its change set; a second
 	// rejection stops the run with ErrRejected.
 	Review func(changes []workspace.Change) string
+	// Now is the clock Limits.MaxDuration is measured by; nil means
+	// time.Now.
+	Now func() time.Time
 }
 
 // run is the state of one Run.
@@ -54,13 +61,21 @@ type run struct {
 
 	nudged   bool
 	reviewed bool
+	// start is when the run began, by Agent.Now.
+	start time.Time
+	// last is the key of the last tool call run and repeats how many
+	// times in a row it was made.
+	last    string
+	repeats int
 }
 
 // Run works on task in ws until the model calls finish or a limit is hit.
 // The Result is never nil; it holds the change set so far. The error is nil
 // only when the model finished (Stop "finished"); otherwise it wraps
-// ErrTurnLimit, ErrTokenLimit, ErrModel, ErrNoFinish, ErrRejected, the
-// OnCall error, or ctx.Err().
+// ErrTurnLimit, ErrTokenLimit, ErrTimeLimit, ErrModel (and a
+// *PostponeError when the endpoint asked to wait long), ErrNoFinish,
+// ErrRepeating (a *RepeatError), ErrRejected, the OnCall error, or
+// ctx.Err().
 func (a *Agent) Run(ctx context.Context, task Task, ws *workspace.Workspace) (*Result, error) {
 	if ws == nil {
 		ws = workspace.New(nil)
@@ -71,6 +86,7 @@ func (a *Agent) Run(ctx context.Context, task Task, ws *workspace.Workspace) (*R
 		tools: newToolbox(ws, lim, task.PlanOnly, task.MayPropose, task.IsSecret),
 		log:   a.Log.With().Str("repo", task.Repo).Int("issue", task.Issue.Number).Logger(),
 	}
+	r.start = r.now()
 	sys, user := systemPrompt(task.PlanOnly), firstMessage(task, ws)
 	r.msgs = append(r.msgs, openai.SystemMessage(sys), openai.UserMessage(user))
 	r.record(Entry{Role: "system", Content: sys}, Entry{Role: "user", Content: user})
@@ -95,26 +111,13 @@ func (r *run) loop(ctx context.Context) (StopReason, error) {
 		return StopModelError, fmt.Errorf("%w: no model configured", ErrModel)
 	}
 	for {
-		if err := ctx.Err(); err != nil {
-			return StopCancelled, fmt.Errorf("agent cancelled after %d turns: %w", r.res.Turns, err)
-		}
-		if r.res.Tokens >= r.lim.MaxTokens {
-			return StopMaxTokens, fmt.Errorf("%w: %d tokens used of %d", ErrTokenLimit, r.res.Tokens, r.lim.MaxTokens)
-		}
-		if r.res.Turns >= r.lim.MaxTurns {
-			return StopMaxTurns, fmt.Errorf("%w: %d turns", ErrTurnLimit, r.res.Turns)
+		if end := r.check(ctx); end != nil {
+			return end.stop, end.err
 		}
 		turn := r.res.Turns + 1
-		comp, err := r.a.Model.Complete(ctx, openai.ChatCompletionNewParams{
-			Model:    r.a.ModelName,
-			Messages: r.msgs,
-			Tools:    r.params,
-		})
-		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return StopCancelled, fmt.Errorf("agent cancelled during turn %d: %w", turn, ctxErr)
-			}
-			return StopModelError, fmt.Errorf("%w on turn %d: %w", ErrModel, turn, err)
+		comp, ended := r.call(ctx, turn)
+		if ended != nil {
+			return ended.stop, ended.err
 		}
 		r.res.Turns = turn
 		u := r.usage(comp)
@@ -155,6 +158,92 @@ func (r *run) loop(ctx context.Context) (StopReason, error) {
 	}
 }
 
+// check ends the run before another model call when ctx is done or a limit
+// is reached.
+func (r *run) check(ctx context.Context) *end {
+	switch {
+	case ctx.Err() != nil:
+		return &end{StopCancelled, fmt.Errorf("agent cancelled after %d turns: %w", r.res.Turns, ctx.Err())}
+	case r.res.Tokens >= r.lim.MaxTokens:
+		return &end{StopMaxTokens, fmt.Errorf("%w: %d tokens used of %d", ErrTokenLimit, r.res.Tokens, r.lim.MaxTokens)}
+	case r.res.Turns >= r.lim.MaxTurns:
+		return &end{StopMaxTurns, fmt.Errorf("%w: %d turns", ErrTurnLimit, r.res.Turns)}
+	case r.elapsed() >= r.lim.MaxDuration:
+		return &end{StopMaxTime, fmt.Errorf("%w: %s after %d turns", ErrTimeLimit, r.lim.MaxDuration, r.res.Turns)}
+	}
+	return nil
+}
+
+// call makes turn's model call, cut off when the run's time is up.
+func (r *run) call(ctx context.Context, turn int) (*openai.ChatCompletion, *end) {
+	callCtx, cancel := context.WithTimeoutCause(ctx, r.lim.MaxDuration-r.elapsed(), ErrTimeLimit)
+	defer cancel()
+	comp, err := r.a.Model.Complete(callCtx, openai.ChatCompletionNewParams{
+		Model:    r.a.ModelName,
+		Messages: r.msgs,
+		Tools:    r.params,
+	})
+	switch {
+	case err == nil:
+		return comp, nil
+	case ctx.Err() != nil:
+		return nil, &end{StopCancelled, fmt.Errorf("agent cancelled during turn %d: %w", turn, ctx.Err())}
+	case errors.Is(context.Cause(callCtx), ErrTimeLimit):
+		return nil, &end{StopMaxTime, fmt.Errorf("%w: %s, during turn %d", ErrTimeLimit, r.lim.MaxDuration, turn)}
+	default:
+		return nil, &end{StopModelError, fmt.Errorf("%w on turn %d: %w", ErrModel, turn, err)}
+	}
+}
+
+// now reads the Agent's clock.
+func (r *run) now() time.Time {
+	if r.a.Now != nil {
+		return r.a.Now()
+	}
+	return time.Now()
+}
+
+// elapsed is the run's wall-clock time so far.
+func (r *run) elapsed() time.Duration { return r.now().Sub(r.start) }
+
+// repeated counts a tool call against the run of identical calls before
+// it and returns non-nil when it makes MaxRepeats in a row.
+func (r *run) repeated(name, args string) *end {
+	key := name + "\x00" + canonicalArgs(args)
+	if key != r.last {
+		r.last, r.repeats = key, 0
+	}
+	r.repeats++
+	if r.repeats < r.lim.MaxRepeats {
+		return nil
+	}
+	return &end{StopRepeating, &RepeatError{Tool: name, Target: callTarget(args), Times: r.repeats}}
+}
+
+// canonicalArgs is a call's arguments with insignificant spacing removed,
+// so that the same call is recognised however it is spaced.
+func canonicalArgs(args string) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(args)); err != nil {
+		return args
+	}
+	return b.String()
+}
+
+// callTarget is what a call is about, for people: its path or query.
+func callTarget(args string) string {
+	var m map[string]any
+	if json.Unmarshal([]byte(args), &m) != nil {
+		return ""
+	}
+	for _, k := range []string{"path", "query", "pattern", "title"} {
+		if v, ok := m[k].(string); ok && v != "" {
+			return truncate(v, 80)
+		}
+	}
+	return ""
+}
+
 // end is how a run ended.
 type end struct {
 	stop StopReason
@@ -171,6 +260,8 @@ func (r *run) runCalls(turn int, calls []openai.ChatCompletionMessageToolCall) *
 		var ended *end
 		if name == toolFinish {
 			out, ended = r.finish(args, i == len(calls)-1)
+		} else if ended = r.repeated(name, args); ended != nil {
+			out = "not run: the same call was made " + fmt.Sprint(r.repeats) + " times in a row"
 		} else {
 			out = r.tools.call(name, args)
 		}

@@ -30,8 +30,10 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	srv := modelfake.New()
 	t.Cleanup(srv.Close)
+	m := NewOpenAIModel(srv.URL(), "sk-test")
+	m.Retry = Retry{} // no retries unless a test asks for them
 	return &harness{srv: srv, agent: &Agent{
-		Model:     NewOpenAIModel(srv.URL(), "sk-test", option.WithMaxRetries(0)),
+		Model:     m,
 		ModelName: testModel,
 		Log:       zerolog.New(zerolog.NewTestWriter(t)),
 	}}
@@ -383,6 +385,7 @@ func TestFinishMustBeLast(t *testing.T) {
 
 func TestRunStops(t *testing.T) {
 	list := modelfake.Calls(modelfake.Call("list_files", map[string]any{}))
+	readme := modelfake.Calls(modelfake.Call("read_file", map[string]any{"path": "README.md"}))
 	errBudget := errors.New("over budget")
 	tests := []struct {
 		name      string
@@ -440,6 +443,37 @@ func TestRunStops(t *testing.T) {
 			wantErr: errBudget, wantStop: StopOnCall, wantTurns: 2, wantReqs: 2,
 		},
 		{
+			name:    "the same call four times in a row",
+			replies: []modelfake.Reply{readme, readme, modelfake.Calls(modelfake.Call("read_file", map[string]any{"path": "README.md"}), modelfake.Call("read_file", map[string]any{"path": "README.md"})), list},
+			wantErr: ErrRepeating, wantStop: StopRepeating, wantTurns: 3, wantReqs: 3,
+			wantInErr: []string{"read_file README.md 4 times in a row"},
+		},
+		{
+			name:    "repeats counted per arguments",
+			setup:   func(h *harness) { h.agent.Limits.MaxRepeats = 2 },
+			replies: []modelfake.Reply{readme, list, readme, modelfake.Calls(modelfake.Call("read_file", map[string]any{"path": "main.go"})), readme, readme},
+			wantErr: ErrRepeating, wantStop: StopRepeating, wantTurns: 6, wantReqs: 6,
+		},
+		{
+			name: "wall-clock limit stops before the next call",
+			setup: func(h *harness) {
+				now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+				h.agent.Now = func() time.Time { return now }
+				h.agent.OnCall = func(context.Context, Usage) error { now = now.Add(7 * time.Minute); return nil }
+			},
+			// 7, 14, then 21 minutes is past DefaultMaxDuration.
+			replies: []modelfake.Reply{list, readme, list, list},
+			wantErr: ErrTimeLimit, wantStop: StopMaxTime, wantTurns: 3, wantReqs: 3,
+			wantInErr: []string{"20m0s"},
+		},
+		{
+			name:    "wall-clock limit cuts off a call under way",
+			setup:   func(h *harness) { h.agent.Limits.MaxDuration = 50 * time.Millisecond },
+			replies: []modelfake.Reply{{Delay: time.Minute}, list},
+			wantErr: ErrTimeLimit, wantStop: StopMaxTime, wantTurns: 0, wantReqs: 1,
+			wantInErr: []string{"during turn 1"},
+		},
+		{
 			name:    "review rejects twice",
 			setup:   func(h *harness) { h.agent.Review = func([]workspace.Change) string { return "no tests changed" } },
 			replies: []modelfake.Reply{modelfake.Finish("v1"), modelfake.Finish("v2")},
@@ -492,22 +526,6 @@ func TestNoFinishNudge(t *testing.T) {
 	}
 	if m := reqs[1].Messages; m[len(m)-2].Role != "assistant" || m[len(m)-2].Content != "Let me think." {
 		t.Errorf("assistant text not kept in the conversation: %+v", m)
-	}
-}
-
-func TestModelRetriesWithDefaults(t *testing.T) {
-	h := newHarness(t)
-	h.agent.Model = NewOpenAIModel(h.srv.URL(), "sk-test") // DefaultModelRetries
-	res, _, err := h.run(t, nil,
-		modelfake.Reply{Status: 500, RetryAfter: time.Millisecond},
-		modelfake.Reply{Status: 429, Content: "slow down", RetryAfter: time.Millisecond},
-		modelfake.Finish("ok"),
-	)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	if res.Turns != 1 || len(h.srv.Requests()) != 3 {
-		t.Errorf("turns %d requests %d; want 1 turn over 3 requests", res.Turns, len(h.srv.Requests()))
 	}
 }
 

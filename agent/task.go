@@ -4,6 +4,8 @@ package agent
 
 import (
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/lifeos/lifeos/workspace"
 )
@@ -32,6 +34,14 @@ const (
 	// DefaultMaxListFiles caps list_files output: a whole monorepo listing
 	// would cost more tokens than it helps; subdirectories can be listed.
 	DefaultMaxListFiles = 400
+	// DefaultMaxRepeats stops a model making the same tool call with the
+	// same arguments this many times in a row: a re-read after an edit is
+	// sensible, a fourth identical call with nothing in between is a loop.
+	DefaultMaxRepeats = 4
+	// DefaultMaxDuration bounds a run's wall-clock time: a typical run
+	// takes a few minutes; past twenty it is stuck on a slow endpoint or
+	// going in circles, and holds a worker others are waiting for.
+	DefaultMaxDuration = 20 * time.Minute
 )
 
 // TranscriptFieldCap caps the content, arguments and results stored per
@@ -53,7 +63,35 @@ var (
 	ErrNoFinish = errors.New("model stopped without calling finish")
 	// ErrRejected means Review rejected the change set twice.
 	ErrRejected = errors.New("change set rejected")
+	// ErrRepeating means the model made the same tool call MaxRepeats
+	// times in a row; the error is a *RepeatError.
+	ErrRepeating = errors.New("model repeated the same call")
+	// ErrTimeLimit means the run used its MaxDuration.
+	ErrTimeLimit = errors.New("time limit reached")
 )
+
+// RepeatError says which call the model repeated; it matches ErrRepeating.
+type RepeatError struct {
+	// Tool is the tool's name and Target its path or query, "" if none.
+	Tool, Target string
+	// Times is how many identical calls were made in a row.
+	Times int
+}
+
+func (e *RepeatError) Error() string {
+	return fmt.Sprintf("%s: %s %d times in a row", ErrRepeating, e.Call(), e.Times)
+}
+
+// Call names the repeated call as people read it: "read_file README.md".
+func (e *RepeatError) Call() string {
+	if e.Target == "" {
+		return e.Tool
+	}
+	return e.Tool + " " + e.Target
+}
+
+// Unwrap makes a RepeatError match ErrRepeating.
+func (e *RepeatError) Unwrap() error { return ErrRepeating }
 
 // StopReason says why a run ended.
 type StopReason string
@@ -68,7 +106,9 @@ const (
 	StopNoFinish   StopReason = "no_finish"
 	StopRejected   StopReason = "rejected"
 	// StopOnCall means Agent.OnCall returned an error (e.g. a money budget).
-	StopOnCall StopReason = "on_call"
+	StopOnCall    StopReason = "on_call"
+	StopRepeating StopReason = "repeating"
+	StopMaxTime   StopReason = "max_duration"
 )
 
 // Issue is the GitHub issue the run works on.
@@ -135,6 +175,11 @@ type Limits struct {
 	MaxSearchResults int
 	// MaxListFiles caps the paths one list_files returns.
 	MaxListFiles int
+	// MaxRepeats is how many identical tool calls in a row stop the run.
+	MaxRepeats int
+	// MaxDuration bounds the run's wall-clock time, by Agent.Now; no model
+	// call starts after it and a call under way is cut off at it.
+	MaxDuration time.Duration
 }
 
 // withDefaults fills zero fields.
@@ -153,6 +198,10 @@ func (l Limits) withDefaults() Limits {
 	l.MaxWriteBytes = def(l.MaxWriteBytes, DefaultMaxWriteBytes)
 	l.MaxSearchResults = def(l.MaxSearchResults, DefaultMaxSearchResults)
 	l.MaxListFiles = def(l.MaxListFiles, DefaultMaxListFiles)
+	l.MaxRepeats = def(l.MaxRepeats, DefaultMaxRepeats)
+	if l.MaxDuration <= 0 {
+		l.MaxDuration = DefaultMaxDuration
+	}
 	return l
 }
 

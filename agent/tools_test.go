@@ -47,7 +47,7 @@ func TestTopLevel(t *testing.T) {
 func TestLimitsDefaults(t *testing.T) {
 	got := Limits{MaxTurns: 3, MaxReadBytes: -1}.withDefaults()
 	want := Limits{MaxTurns: 3, MaxTokens: DefaultMaxTokens, MaxReadBytes: DefaultMaxReadBytes, MaxWriteBytes: DefaultMaxWriteBytes,
-		MaxSearchResults: DefaultMaxSearchResults, MaxListFiles: DefaultMaxListFiles}
+		MaxSearchResults: DefaultMaxSearchResults, MaxListFiles: DefaultMaxListFiles, MaxRepeats: DefaultMaxRepeats, MaxDuration: DefaultMaxDuration}
 	if got != want {
 		t.Errorf("withDefaults = %+v, want %+v", got, want)
 	}

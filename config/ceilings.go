@@ -27,6 +27,9 @@ func LoadCeilings(getenv func(string) string) (policy.Ceilings, error) {
 	if c.MaxTurns, err = intSetting(getenv, "LIFEOS_MAX_TURNS", c.MaxTurns, 1, 1000); err != nil {
 		return c, err
 	}
+	if c.MaxMinutes, err = intSetting(getenv, "LIFEOS_MAX_RUN_MINUTES", c.MaxMinutes, 1, 24*60); err != nil {
+		return c, err
+	}
 	if c.MaxAutonomy, err = intSetting(getenv, "LIFEOS_MAX_AUTONOMY", c.MaxAutonomy, 1, 4); err != nil {
 		return c, err
 	}

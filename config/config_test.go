@@ -66,6 +66,8 @@ func TestLoadErrorsNameTheSetting(t *testing.T) {
 		{map[string]string{"OPENAI_API_KEY": ""}, "OPENAI_API_KEY"},
 		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
 		{map[string]string{"LIFEOS_MAX_TURNS": "0"}, "LIFEOS_MAX_TURNS"},
+		{map[string]string{"LIFEOS_MAX_RUN_MINUTES": "0"}, "LIFEOS_MAX_RUN_MINUTES"},
+		{map[string]string{"LIFEOS_MAX_RUN_MINUTES": "20m"}, "LIFEOS_MAX_RUN_MINUTES"},
 		{map[string]string{"LIFEOS_PRICES": "llama"}, "LIFEOS_PRICES"},
 		{map[string]string{"LIFEOS_PRICES": "llama=a:b"}, "LIFEOS_PRICES"},
 		{map[string]string{"LIFEOS_MONTHLY_BUDGET": "-3"}, "LIFEOS_MONTHLY_BUDGET"},
@@ -137,6 +139,16 @@ func TestLoadServerSettingsReachTheCeilings(t *testing.T) {
 				t.Errorf("max turns %d, ceilings %+v", c.MaxTurns, c.Ceilings)
 			}
 		}},
+		{"max run minutes", map[string]string{"LIFEOS_MAX_RUN_MINUTES": "15"}, func(t *testing.T, c *Config) {
+			if c.Ceilings.MaxMinutes != 15 {
+				t.Errorf("ceilings %+v", c.Ceilings)
+			}
+		}},
+		{"default max run minutes", nil, func(t *testing.T, c *Config) {
+			if c.Ceilings.MaxMinutes != policy.DefaultMaxMinutes {
+				t.Errorf("ceilings %+v", c.Ceilings)
+			}
+		}},
 		{"default max turns", nil, func(t *testing.T, c *Config) {
 			if c.MaxTurns != policy.DefaultMaxTurns || c.Ceilings.MaxTurns != policy.DefaultMaxTurns {
 				t.Errorf("max turns %d, ceilings %+v", c.MaxTurns, c.Ceilings)
@@ -168,6 +180,7 @@ var allSet = map[string]string{
 	"LIFEOS_WORKERS":                     "4",
 	"LIFEOS_TRIGGER_LABEL":               "lifeos:go",
 	"LIFEOS_MAX_TURNS":                   "12",
+	"LIFEOS_MAX_RUN_MINUTES":             "15",
 	"LIFEOS_MAX_AUTONOMY":                "3",
 	"LIFEOS_MAX_FILES":                   "10",
 	"LIFEOS_MAX_LINES":                   "500",

@@ -69,6 +69,12 @@ type Reply struct {
 	PromptTokens, CompletionTokens int
 	// Delay holds the reply back, or until the client gives up.
 	Delay time.Duration
+	// Header holds extra response headers, e.g. a Retry-After in seconds
+	// as OpenAI sends it.
+	Header http.Header
+	// Body, if set, is sent as is as a 200 JSON answer in place of the
+	// completion: tests use it for truncated or invalid bodies.
+	Body string
 }
 
 // Message is one message of a recorded request.
@@ -282,6 +288,17 @@ func (s *Server) serveCompletions(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
+	}
+	for k, vs := range reply.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	if reply.Body != "" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(reply.Body))
+		return
 	}
 	if reply.Status >= 400 {
 		msg := reply.Content

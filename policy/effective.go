@@ -16,6 +16,10 @@ const (
 	// DefaultMaxTurns is enough model turns for a read-edit-test loop on a
 	// typical issue; a run that needs more is usually lost, not nearly done.
 	DefaultMaxTurns = 40
+	// DefaultMaxMinutes bounds a run's wall-clock time: a typical run takes
+	// a few minutes; past twenty it is stuck or going in circles, and holds
+	// a worker others wait for. It matches agent.DefaultMaxDuration.
+	DefaultMaxMinutes = 20
 	// DefaultMaxCostPerRun stops one runaway run from eating a month's budget.
 	DefaultMaxCostPerRun = 5 * Dollar
 	// DefaultMonthlyBudgetRepo keeps a single busy repository to a fifth of
@@ -61,6 +65,7 @@ type Ceilings struct {
 	LabelNamespace string
 
 	MaxTurns                  int
+	MaxMinutes                int
 	MaxCostPerRun             Money
 	MonthlyBudgetRepo         Money
 	MonthlyBudgetInstallation Money
@@ -80,6 +85,7 @@ func DefaultCeilings() Ceilings {
 		TriggerLabel:              names.TriggerLabel,
 		LabelNamespace:            names.LabelNamespace,
 		MaxTurns:                  DefaultMaxTurns,
+		MaxMinutes:                DefaultMaxMinutes,
 		MaxCostPerRun:             DefaultMaxCostPerRun,
 		MonthlyBudgetRepo:         DefaultMonthlyBudgetRepo,
 		MonthlyBudgetInstallation: DefaultMonthlyBudgetInstallation,
@@ -120,6 +126,7 @@ type Policy struct {
 	MaxLines                  int // added plus removed
 	MaxBytes                  int // the new content written, all files together
 	MaxTurns                  int
+	MaxMinutes                int // wall-clock minutes per run
 	MaxCostPerRun             Money
 	MonthlyBudget             Money // this repository's
 	MonthlyBudgetInstallation Money // shared by every repository of the installation
@@ -158,6 +165,7 @@ func Effective(f *File, c Ceilings) (Policy, []Decision) {
 		MaxLines:                  clampInt(&ds, "limits.max_lines", f.Limits.MaxLines, c.MaxLines, ""),
 		MaxBytes:                  clampInt(&ds, "limits.max_bytes", f.Limits.MaxBytes, c.MaxBytes, ""),
 		MaxTurns:                  clampInt(&ds, "limits.max_turns", f.Limits.MaxTurns, c.MaxTurns, ""),
+		MaxMinutes:                clampInt(&ds, "limits.max_minutes", f.Limits.MaxMinutes, c.MaxMinutes, ""),
 		MaxCostPerRun:             clampMoney(&ds, "limits.max_cost_per_run", f.Limits.MaxCostPerRun, c.MaxCostPerRun),
 		MonthlyBudget:             clampMoney(&ds, "limits.monthly_budget", f.Limits.MonthlyBudget, c.MonthlyBudgetRepo),
 		MonthlyBudgetInstallation: c.MonthlyBudgetInstallation,

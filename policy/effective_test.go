@@ -32,7 +32,7 @@ func TestEffective(t *testing.T) {
 			check: func(t *testing.T, p Policy) {
 				want := Policy{
 					TriggerLabel: names.TriggerLabel, MinPermission: "write",
-					MaxFiles: DefaultMaxFiles, MaxLines: DefaultMaxLines, MaxBytes: DefaultMaxBytes, MaxTurns: DefaultMaxTurns,
+					MaxFiles: DefaultMaxFiles, MaxLines: DefaultMaxLines, MaxBytes: DefaultMaxBytes, MaxTurns: DefaultMaxTurns, MaxMinutes: DefaultMaxMinutes,
 					MaxCostPerRun: 5 * Dollar, MonthlyBudget: 100 * Dollar, MonthlyBudgetInstallation: 500 * Dollar,
 					Model: "gpt-4.1", CheapModel: "gpt-4.1-mini", Autonomy: RungTriggered,
 					AutoMergeMaxFiles: DefaultMaxFiles, AutoMergeMaxLines: DefaultMaxLines,
@@ -48,7 +48,7 @@ func TestEffective(t *testing.T) {
 			file: &File{
 				Trigger: TriggerFile{Label: "go", MinPermission: "admin", Users: []string{"a"}, Teams: []string{"o/t"}},
 				Paths:   PathsFile{Allow: []string{"src/**"}, Deny: []string{"x/**"}},
-				Limits:  LimitsFile{MaxFiles: 3, MaxLines: 40, MaxBytes: 50000, MaxTurns: 10, MaxCostPerRun: Dollar, MonthlyBudget: 20 * Dollar},
+				Limits:  LimitsFile{MaxFiles: 3, MaxLines: 40, MaxBytes: 50000, MaxTurns: 10, MaxMinutes: 5, MaxCostPerRun: Dollar, MonthlyBudget: 20 * Dollar},
 				Model:   "gpt-4.1-mini", CheapModel: "gpt-4.1-nano", Autonomy: 2,
 				Branch: BranchFile{DeleteAfterClose: ptr(false)},
 			},
@@ -57,7 +57,7 @@ func TestEffective(t *testing.T) {
 				want := Policy{
 					TriggerLabel: "go", MinPermission: "admin", Users: []string{"a"}, Teams: []string{"o/t"},
 					Allow: []string{"src/**"}, Deny: []string{"x/**"},
-					MaxFiles: 3, MaxLines: 40, MaxBytes: 50000, MaxTurns: 10,
+					MaxFiles: 3, MaxLines: 40, MaxBytes: 50000, MaxTurns: 10, MaxMinutes: 5,
 					MaxCostPerRun: Dollar, MonthlyBudget: 20 * Dollar, MonthlyBudgetInstallation: 500 * Dollar,
 					Model: "gpt-4.1-mini", CheapModel: "gpt-4.1-nano", Autonomy: 2,
 					AutoMergeMaxFiles: 3, AutoMergeMaxLines: 40,
@@ -69,17 +69,18 @@ func TestEffective(t *testing.T) {
 		},
 		{
 			name: "repo asks for more than the ceilings",
-			file: &File{Limits: LimitsFile{MaxFiles: 100, MaxLines: 5000, MaxBytes: 2 * DefaultMaxBytes, MaxTurns: 80, MaxCostPerRun: 10 * Dollar, MonthlyBudget: 1000 * Dollar}, Autonomy: 4},
+			file: &File{Limits: LimitsFile{MaxFiles: 100, MaxLines: 5000, MaxBytes: 2 * DefaultMaxBytes, MaxTurns: 80, MaxMinutes: 90, MaxCostPerRun: 10 * Dollar, MonthlyBudget: 1000 * Dollar}, Autonomy: 4},
 			c:    def,
 			check: func(t *testing.T, p Policy) {
-				if p.MaxFiles != DefaultMaxFiles || p.MaxLines != DefaultMaxLines || p.MaxTurns != 40 ||
+				if p.MaxFiles != DefaultMaxFiles || p.MaxLines != DefaultMaxLines || p.MaxTurns != 40 || p.MaxMinutes != DefaultMaxMinutes ||
 					p.MaxCostPerRun != 5*Dollar || p.MonthlyBudget != 100*Dollar || p.Autonomy != RungPlanFirst {
 					t.Errorf("not clamped: %+v", p)
 				}
 			},
-			rules: []string{"limits.max_files", "limits.max_lines", "limits.max_bytes", "limits.max_turns", "limits.max_cost_per_run", "limits.monthly_budget", "autonomy"},
+			rules: []string{"limits.max_files", "limits.max_lines", "limits.max_bytes", "limits.max_turns", "limits.max_minutes", "limits.max_cost_per_run", "limits.monthly_budget", "autonomy"},
 			reasons: map[string]string{
 				"limits.max_turns":        "repo asked for 80, the server allows at most 40",
+				"limits.max_minutes":      "repo asked for 90, the server allows at most 20",
 				"limits.max_cost_per_run": "repo asked for $10.00, the server allows at most $5.00",
 				"limits.monthly_budget":   "$1000.00",
 				"autonomy":                "rung 4, the server allows at most rung 2",
@@ -100,10 +101,10 @@ func TestEffective(t *testing.T) {
 		},
 		{
 			name: "unlimited ceilings take the repo's values",
-			file: &File{Limits: LimitsFile{MaxTurns: 500, MonthlyBudget: 9000 * Dollar}, Autonomy: 4},
+			file: &File{Limits: LimitsFile{MaxTurns: 500, MaxMinutes: 120, MonthlyBudget: 9000 * Dollar}, Autonomy: 4},
 			c:    unlimited,
 			check: func(t *testing.T, p Policy) {
-				if p.MaxTurns != 500 || p.MonthlyBudget != 9000*Dollar || p.Autonomy != 4 || p.MaxFiles != 0 || p.MaxCostPerRun != 0 {
+				if p.MaxTurns != 500 || p.MaxMinutes != 120 || p.MonthlyBudget != 9000*Dollar || p.Autonomy != 4 || p.MaxFiles != 0 || p.MaxCostPerRun != 0 {
 					t.Errorf("got %+v", p)
 				}
 			},

@@ -86,6 +86,7 @@ type LimitsFile struct {
 	MaxLines      int
 	MaxBytes      int
 	MaxTurns      int
+	MaxMinutes    int
 	MaxCostPerRun Money
 	MonthlyBudget Money
 }
@@ -162,6 +163,7 @@ func ParseFile(data []byte) (*File, error) {
 				{"max_lines", func(key string, v *yaml.Node) { l.MaxLines, _ = p.positive(v, key) }},
 				{"max_bytes", func(key string, v *yaml.Node) { l.MaxBytes, _ = p.positive(v, key) }},
 				{"max_turns", func(key string, v *yaml.Node) { l.MaxTurns, _ = p.positive(v, key) }},
+				{"max_minutes", func(key string, v *yaml.Node) { l.MaxMinutes, _ = p.positive(v, key) }},
 				{"max_cost_per_run", func(key string, v *yaml.Node) { l.MaxCostPerRun = p.money(v, key) }},
 				{"monthly_budget", func(key string, v *yaml.Node) { l.MonthlyBudget = p.money(v, key) }},
 			})

@@ -26,6 +26,7 @@ limits:
   max_lines: 500
   max_bytes: 200000
   max_turns: 30
+  max_minutes: 15
   max_cost_per_run: 2.00
   monthly_budget: 50
 model: gpt-4.1
@@ -54,7 +55,7 @@ func TestParseFileValid(t *testing.T) {
 			Version: 1,
 			Trigger: TriggerFile{Label: "lifeos:go", MinPermission: "maintain", Users: []string{"alice", "bob"}, Teams: []string{"org/team-slug"}},
 			Paths:   PathsFile{Allow: []string{"src/**", "docs/**"}, Deny: []string{"secrets/**"}},
-			Limits: LimitsFile{MaxFiles: 20, MaxLines: 500, MaxBytes: 200000, MaxTurns: 30,
+			Limits: LimitsFile{MaxFiles: 20, MaxLines: 500, MaxBytes: 200000, MaxTurns: 30, MaxMinutes: 15,
 				MaxCostPerRun: 2 * Dollar, MonthlyBudget: 50 * Dollar},
 			Model:      "gpt-4.1",
 			CheapModel: "gpt-4.1-mini",
@@ -129,6 +130,10 @@ func TestParseFileProblems(t *testing.T) {
 			[]wantProblem{{2, 0, "limits.max_turns", "whole number"}}},
 		{"fraction for an integer", "autonomy: 1.5\n",
 			[]wantProblem{{1, 11, "autonomy", "whole number"}}},
+		{"minutes as a duration", "limits:\n  max_minutes: 20m\n",
+			[]wantProblem{{2, 16, "limits.max_minutes", `whole number, got "20m"`}}},
+		{"zero minutes", "limits:\n  max_minutes: 0\n",
+			[]wantProblem{{2, 16, "limits.max_minutes", "positive"}}},
 		{"zero", "limits:\n  max_lines: 0\n",
 			[]wantProblem{{2, 0, "limits.max_lines", "positive"}}},
 		{"zero bytes", "limits:\n  max_bytes: 0\n",

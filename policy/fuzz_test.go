@@ -41,7 +41,7 @@ func FuzzParseFile(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	tight := Ceilings{
-		MaxTurns: 3, MaxCostPerRun: 10 * Cent, MonthlyBudgetRepo: Dollar, MonthlyBudgetInstallation: 2 * Dollar,
+		MaxTurns: 3, MaxMinutes: 5, MaxCostPerRun: 10 * Cent, MonthlyBudgetRepo: Dollar, MonthlyBudgetInstallation: 2 * Dollar,
 		MaxAutonomy: RungAutoMerge, AllowedModels: []string{"gpt-4.1"}, DefaultModel: "gpt-4.1", DefaultCheapModel: "gpt-4.1",
 		MaxFiles: 2, MaxLines: 10,
 	}
@@ -85,6 +85,7 @@ func checkUnderCeilings(t *testing.T, data []byte, file *File, c Ceilings) {
 		got, limit int
 	}{
 		{"max turns", p.MaxTurns, c.MaxTurns},
+		{"max minutes", p.MaxMinutes, c.MaxMinutes},
 		{"max files", p.MaxFiles, c.MaxFiles},
 		{"max lines", p.MaxLines, c.MaxLines},
 		{"auto-merge max files", p.AutoMergeMaxFiles, p.MaxFiles},

@@ -87,6 +87,7 @@ func (p Policy) YAML() string {
 			"max_lines", integer(p.MaxLines, "added + removed"),
 			"max_bytes", integer(p.MaxBytes, "new content written, all files together"),
 			"max_turns", integer(p.MaxTurns, ""),
+			"max_minutes", integer(p.MaxMinutes, "wall-clock minutes per run"),
 			"max_cost_per_run", money(p.MaxCostPerRun, "USD"),
 			"monthly_budget", money(p.MonthlyBudget, strings.TrimSpace("USD "+installation)),
 		),

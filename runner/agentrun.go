@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/riverqueue/river"
+
 	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/secrets"
@@ -84,7 +86,7 @@ func (w *work) runAgent(ctx context.Context) error {
 	m := &meter{w: w, seq: st.prior.calls, cost: st.prior.cost}
 	var violations []policy.Violation
 	a := &agent.Agent{Model: w.Model, ModelName: st.model, Limits: st.limits, Log: w.log,
-		Review: w.review(ctx, &violations), OnCall: m.onCall}
+		Review: w.review(ctx, &violations), OnCall: m.onCall, Now: w.now}
 	res, runErr := a.Run(ctx, agent.Task{
 		Repo: req.repo.FullName(),
 		Issue: agent.Issue{Number: req.issueNumber, Title: req.issue.Title, Body: req.issue.Body,
@@ -119,6 +121,7 @@ func (w *work) record(res *agent.Result) {
 
 // agentStopped handles an agent that ended without finishing.
 func (w *work) agentStopped(ctx context.Context, res *agent.Result, runErr error, cost policy.Money, violations []policy.Violation) (bool, error) {
+	var postpone *agent.PostponeError
 	switch {
 	case errors.Is(runErr, errStopped) || errors.Is(context.Cause(ctx), errStopped):
 		out := w.state.out
@@ -131,12 +134,17 @@ func (w *work) agentStopped(ctx context.Context, res *agent.Result, runErr error
 		w.fail(ctx, fmt.Sprintf("it reached this repository's cap of %s for one run (%s spent)", w.state.pol.MaxCostPerRun, cost), runErr)
 	case errors.Is(runErr, agent.ErrRejected):
 		w.fail(ctx, "its change still broke the repository's policy after one repair:\n\n"+policy.FormatViolations(violations), runErr)
+	case errors.As(runErr, &postpone):
+		// The endpoint asked for a long wait: nothing was pushed; the job
+		// waits without spending an attempt and its retry resumes the run.
+		w.log.Warn().Err(runErr).Time("until", postpone.Until).Msg("Model endpoint asked to wait; run postponed")
+		return true, river.JobSnooze(postpone.Wait)
 	case runErr != nil && ctx.Err() != nil:
 		// Shutdown or timeout: nothing was pushed; leave the run to the
 		// job's retry.
 		return true, fmt.Errorf("run %d interrupted: %w", w.run.ID, runErr)
 	case runErr != nil:
-		w.fail(ctx, describeStop(res, runErr), runErr)
+		w.fail(ctx, describeStop(res, w.state.limits, runErr), runErr)
 	default:
 		return false, nil
 	}

@@ -2,14 +2,20 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-github/v89/github"
 	"github.com/openai/openai-go"
+	"github.com/riverqueue/river"
+
+	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/store"
 )
 
 // leakyKey is an API key a model endpoint quotes back in its 401 message.
@@ -58,6 +64,24 @@ func TestFailureIsWordedPlainly(t *testing.T) {
 			leaks: []string{leakyKey, "connection refused"},
 		},
 		{
+			name: "the model repeats a call",
+			setup: func(h *harness) {
+				read := toolCall{"read_file", map[string]any{"path": "README.md"}}
+				h.model.then(reply(t, read), reply(t, read), reply(t, read), reply(t, read), reply(t, finish("never")))
+			},
+			say: "the model repeated the same call (read_file README.md) 4 times without progress",
+		},
+		{
+			name: "the run's wall-clock limit",
+			setup: func(h *harness) {
+				now := testNow
+				h.runner.Now = func() time.Time { now = now.Add(8 * time.Minute); return now }
+				list := toolCall{"list_files", map[string]any{}}
+				h.model.then(reply(t, list), reply(t, list), reply(t, list), reply(t, finish("late")))
+			},
+			say: "it reached its limit of 20 minutes without finishing",
+		},
+		{
 			name: "GitHub 502 on the commit",
 			setup: func(h *harness) {
 				h.model.then(reply(t, writeFile("greet.txt", "hello")), reply(t, finish("Greets.")))
@@ -87,5 +111,27 @@ func TestFailureIsWordedPlainly(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An endpoint asking to wait longer than a run waits in place postpones
+// the job (a snooze spends no attempt) instead of failing the run.
+func TestLongRetryAfterPostponesRun(t *testing.T) {
+	h := newHarness(t)
+	until := testNow.Add(10 * time.Minute)
+	h.runner.Model = failingModel{fmt.Errorf("%w on turn 1: %w", agent.ErrModel,
+		&agent.PostponeError{Status: http.StatusTooManyRequests, Wait: 10 * time.Minute, Until: until})}
+	err := h.work(h.labelJob("alice", "lifeos:do"))
+	var snooze *river.JobSnoozeError
+	if !errors.As(err, &snooze) || snooze.Duration != 10*time.Minute {
+		t.Fatalf("err = %v, want a snooze of 10m", err)
+	}
+	if run := h.latest(); run.Status != store.StatusRunning {
+		t.Errorf("run status = %q, want it left running for the retry", run.Status)
+	}
+	for _, c := range h.gh.commentsOn(7) {
+		if strings.Contains(c, "could not finish") {
+			t.Errorf("a postponed run was reported failed: %q", c)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/gh"
@@ -17,8 +18,17 @@ import (
 // describeStop says, for a comment and the run's record, why a run ended
 // without finishing: in plain words, never an error's text, which may quote
 // an endpoint's message, a secret or a signed URL (the log has the error).
-func describeStop(res *agent.Result, err error) string {
+func describeStop(res *agent.Result, lim agent.Limits, err error) string {
+	var repeat *agent.RepeatError
 	switch {
+	case errors.As(err, &repeat):
+		return fmt.Sprintf("the model repeated the same call (%s) %d times without progress", repeat.Call(), repeat.Times)
+	case errors.Is(err, agent.ErrTimeLimit):
+		d := lim.MaxDuration
+		if d <= 0 {
+			d = agent.DefaultMaxDuration
+		}
+		return fmt.Sprintf("it reached its limit of %s without finishing", minutes(d))
 	case errors.Is(err, agent.ErrTurnLimit):
 		return fmt.Sprintf("it reached its limit of %d turns without finishing", res.Turns)
 	case errors.Is(err, agent.ErrTokenLimit):
@@ -32,6 +42,15 @@ func describeStop(res *agent.Result, err error) string {
 	default:
 		return "it stopped on an internal error; the server's log has the details"
 	}
+}
+
+// minutes words a duration in whole minutes: "20 minutes", "1 minute".
+func minutes(d time.Duration) string {
+	n := int(d.Round(time.Minute) / time.Minute)
+	if n == 1 {
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", n)
 }
 
 // modelFailed words a model endpoint's failure by its HTTP status.

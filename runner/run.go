@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/gh"
@@ -246,6 +247,25 @@ func (w *work) checkTrigger(ctx context.Context) (bool, error) {
 	return false, nil
 }
 
+// maxDuration is the agent's wall-clock limit: the smaller of the
+// runner's and the policy's (minutes; 0 for none), and always short of
+// the job's timeout less the write-back, so that the agent stops cleanly
+// and the run fails with its comment before the job is cut off.
+func (w *work) maxDuration(runner time.Duration, minutes int) time.Duration {
+	d := runner
+	if p := time.Duration(minutes) * time.Minute; p > 0 && (d <= 0 || p < d) {
+		d = p
+	}
+	timeout := w.Timeout
+	if timeout <= 0 {
+		timeout = DefaultRunTimeout
+	}
+	if room := timeout - writeBackTimeout; room > 0 && (d <= 0 || d > room) {
+		d = room
+	}
+	return d
+}
+
 // prepare settles the run's limits, whether it only plans, and the trusted
 // comments that join the prompt.
 func (w *work) prepare(ctx context.Context) (bool, error) {
@@ -254,6 +274,7 @@ func (w *work) prepare(ctx context.Context) (bool, error) {
 	if st.pol.MaxTurns > 0 && (st.limits.MaxTurns == 0 || st.pol.MaxTurns < st.limits.MaxTurns) {
 		st.limits.MaxTurns = st.pol.MaxTurns
 	}
+	st.limits.MaxDuration = w.maxDuration(st.limits.MaxDuration, st.pol.MaxMinutes)
 	// Rung 2: a person's request gets a plan first; code follows only
 	// after /lifeos approve.
 	if policy.NeedsPlanApproval(st.pol) && !req.planOnly && (req.trigger == "label" || req.trigger == "retry") {
