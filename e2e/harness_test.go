@@ -34,6 +34,7 @@ import (
 	"github.com/lifeos/lifeos/internal/testdb"
 	"github.com/lifeos/lifeos/modelfake"
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/runner"
 	"github.com/lifeos/lifeos/server"
 	"github.com/lifeos/lifeos/store"
 )
@@ -82,6 +83,10 @@ type envOpts struct {
 	// logs, when set, receives the server's log at debug level through
 	// the writer main installs (secrets redacted); see env.flushLogs.
 	logs io.Writer
+	// leases and sweep are the server's lease times and sweep interval
+	// (the defaults if zero).
+	leases runner.LeaseTimes
+	sweep  time.Duration
 }
 
 func start(t *testing.T, o envOpts) *env {
@@ -159,7 +164,8 @@ func start(t *testing.T, o envOpts) *env {
 		log = zerolog.New(logOut).Level(zerolog.DebugLevel)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry})
+	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry,
+		Leases: o.leases, SweepInterval: o.sweep})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

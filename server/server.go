@@ -45,6 +45,13 @@ type Options struct {
 	// WebhookReadBytes bounds the webhook bodies read at once, in bytes
 	// (DefaultWebhookReadBytes if 0; never below MaxWebhookBytes).
 	WebhookReadBytes int64
+	// Leases are how often a worker renews its job's lease and polls for
+	// stops, and how long a lease lasts (runner's defaults for zero
+	// fields); tests shorten them to show a crash taken over quickly.
+	Leases runner.LeaseTimes
+	// SweepInterval is how often the leader hands back the jobs of dead
+	// processes and ends orphaned runs (runner.DefaultSweepInterval if 0).
+	SweepInterval time.Duration
 }
 
 // Server is LifeOS: the HTTP front and the workers behind it.
@@ -91,7 +98,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	legacy := &webhook.LegacyWorker{Config: triage}
 	river.AddWorker(workers, legacy)
 	q, err := queue.New(ctx, db, workers, queue.Config{Workers: cfg.Workers, PollInterval: opts.QueuePoll,
-		PeriodicJobs: run.PeriodicJobs(0), RetryPolicy: opts.RetryPolicy, Log: log})
+		PeriodicJobs: run.PeriodicJobs(opts.SweepInterval), RetryPolicy: opts.RetryPolicy, Log: log})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -214,6 +221,8 @@ func newRunner(cfg *config.Config, opts Options, st *store.Store, clients *gh.Cl
 		AppSlug:        app.Slug,
 		Ceilings:       cfg.Ceilings,
 		Prices:         cfg.Prices,
+		Leases:         st,
+		LeaseTimes:     opts.Leases,
 		Now:            opts.Now,
 		Log:            log,
 	}
