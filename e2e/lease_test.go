@@ -56,3 +56,34 @@ func TestASecondReplicaTakesOverARunWhoseProcessDied(t *testing.T) {
 		})
 	}
 }
+
+// TestStopReachesARunOnAnotherReplica stops a run through a second
+// server while the first works it: the first sees the stored stop within
+// its stop poll and cancels its in-flight model call.
+func TestStopReachesARunOnAnotherReplica(t *testing.T) {
+	for _, db := range []struct{ name, url string }{{"sqlite", ""}, {"postgres", pgURL(t, "lifeos_e2e_lease_stop")}} {
+		if db.name == "postgres" && db.url == "" {
+			continue
+		}
+		t.Run(db.name, func(t *testing.T) {
+			// Busy with the run, the first server leaves the command to the second.
+			working := start(t, envOpts{databaseURL: db.url, configure: func(c *config.Config) { c.Workers = 1 }})
+			n := working.slowRun()
+			other := start(t, envOpts{from: working, databaseURL: db.url})
+			began := time.Now()
+			other.comment(n, false, maintainer, "User", "/lifeos stop")
+			run := other.waitRuns(n, 1)[0]
+			if run.Status != store.StatusCancelled {
+				t.Fatalf("run = %s %q; want cancelled", run.Status, run.Error)
+			}
+			// The model's reply is 20 seconds away: only the stop ends the run sooner.
+			if took := time.Since(began); took > 10*time.Second {
+				t.Errorf("the stop took %s to reach the other replica", took)
+			}
+			repo := working.gh.Repo(repoName)
+			if _, ok := repo.BranchSHA("lifeos/issue-" + itoa(n)); ok || len(repo.Pulls()) != 0 {
+				t.Error("a stopped run pushed")
+			}
+		})
+	}
+}
