@@ -117,6 +117,10 @@ type envOpts struct {
 	// logs, when set, receives the server's log at debug level through
 	// the writer main installs (secrets redacted); see env.flushLogs.
 	logs io.Writer
+	// leases and sweep are the server's lease times and sweep interval
+	// (the defaults if zero).
+	leases runner.LeaseTimes
+	sweep  time.Duration
 }
 
 func start(t *testing.T, o envOpts) *env {
@@ -196,7 +200,7 @@ func start(t *testing.T, o envOpts) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	ghWaits := &waits{}
 	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry,
-		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now}})
+		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now}, Leases: o.leases, SweepInterval: o.sweep})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

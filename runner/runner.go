@@ -61,6 +61,12 @@ type Runner struct {
 	// returns before it is stored or posted: they have no shape the
 	// secrets rules know.
 	OwnSecrets []string
+	// Leases keeps the leases of the jobs this process works and hands
+	// back those of dead processes (no leases if nil).
+	Leases LeaseStore
+	// LeaseTimes are how often leases are renewed and stops polled, and
+	// how long a lease lasts.
+	LeaseTimes LeaseTimes
 	// Now is the clock (time.Now if nil).
 	Now Clock
 	Log zerolog.Logger
@@ -106,6 +112,8 @@ func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) (err error) {
 		Int("issue", job.Args.Subject()).Int64("job", job.ID).Str("kind", job.Kind).
 		Int("attempt", job.Attempt).Int("max_attempts", job.MaxAttempts).Logger()
 	ctx = log.WithContext(ctx)
+	// The lease is released last, after the run's end below.
+	defer w.r.holdLease(ctx, job.ID, job.Attempt)()
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error().Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).Msg("Job panicked")
@@ -159,8 +167,8 @@ func (r *Runner) untrack(runID int64) {
 	delete(r.active, runID)
 }
 
-// stopLocal stops a run if this process works it; other replicas see the
-// stored request at the run's next model call.
+// stopLocal stops a run if this process works it; the replica working it
+// sees the stored request within a stop poll (lease.go).
 func (r *Runner) stopLocal(runID int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,10 +12,11 @@ import (
 	"github.com/lifeos/lifeos/store"
 )
 
-// DefaultSweepInterval is how often the leader looks for runs no process
-// works on any more: often enough that an issue is not blocked for long
-// after a crash, rarely enough that the query costs nothing.
-const DefaultSweepInterval = 5 * time.Minute
+// DefaultSweepInterval is how often the leader looks for jobs whose
+// process died and runs no process works on any more: with DefaultLeaseTTL
+// a crashed run is taken over within a minute, and the two indexed queries
+// cost next to nothing.
+const DefaultSweepInterval = 15 * time.Second
 
 // SweepArgs is the periodic job that finishes orphaned runs.
 type SweepArgs struct{}
@@ -28,11 +30,13 @@ type sweepWorker struct {
 	r *Runner
 }
 
-// Work finishes the orphaned runs.
+// Work hands back the jobs of dead processes and finishes the orphaned
+// runs.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	ctx = w.r.Log.With().Str("kind", SweepArgs{}.Kind()).Logger().WithContext(ctx)
+	_, herr := w.r.HandBack(ctx)
 	_, err := w.r.Sweep(ctx)
-	return err
+	return errors.Join(herr, err)
 }
 
 // PeriodicJobs are the jobs River's leader runs on a schedule: the sweep,

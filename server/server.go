@@ -48,6 +48,13 @@ type Options struct {
 	// GitHubFaults is how GitHub's faults and rate limits are met (the
 	// defaults if zero); tests inject its sleep.
 	GitHubFaults gh.FaultPolicy
+	// Leases are how often a worker renews its job's lease and polls for
+	// stops, and how long a lease lasts (runner's defaults for zero
+	// fields); tests shorten them to show a crash taken over quickly.
+	Leases runner.LeaseTimes
+	// SweepInterval is how often the leader hands back the jobs of dead
+	// processes and ends orphaned runs (runner.DefaultSweepInterval if 0).
+	SweepInterval time.Duration
 }
 
 // Server is LifeOS: the HTTP front and the workers behind it.
@@ -95,7 +102,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	legacy := &webhook.LegacyWorker{Config: triage}
 	river.AddWorker(workers, legacy)
 	q, err := queue.New(ctx, db, workers, queue.Config{Workers: cfg.Workers, PollInterval: opts.QueuePoll,
-		PeriodicJobs: run.PeriodicJobs(0), RetryPolicy: opts.RetryPolicy, Log: log})
+		PeriodicJobs: run.PeriodicJobs(opts.SweepInterval), RetryPolicy: opts.RetryPolicy, Log: log})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -219,6 +226,8 @@ func newRunner(cfg *config.Config, opts Options, st *store.Store, clients *gh.Cl
 		AppSlug:        app.Slug,
 		Ceilings:       cfg.Ceilings,
 		Prices:         cfg.Prices,
+		Leases:         st,
+		LeaseTimes:     opts.Leases,
 		Now:            opts.Now,
 		Log:            log,
 	}
