@@ -60,7 +60,7 @@ type ExportChange struct {
 func (c Command) export(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("runs export", flag.ContinueOnError)
 	sinceArg := fs.String("since", "", "first day, YYYY-MM-DD (UTC), required")
-	untilArg := fs.String("until", "", "last day, YYYY-MM-DD (UTC), included; default today")
+	untilArg := fs.String("until", "", "last day, YYYY-MM-DD (UTC), included; default: no end")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
