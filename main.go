@@ -13,12 +13,15 @@ import (
 	"runtime/debug"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/runscli"
 	"github.com/lifeos/lifeos/server"
+	"github.com/lifeos/lifeos/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -38,6 +41,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return serve(getenv, stderr)
 	case "policy":
 		return policyCommand(args, getenv, stdout, stderr)
+	case "runs":
+		return runsCommand(args, getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, buildVersion())
 		return 0
@@ -58,6 +63,13 @@ Commands:
                         policy with the server's ceilings (LIFEOS_* variables) applied; fails if
                         no run could start under it (a trigger label the server never acts on, or
                         a model without a price in LIFEOS_PRICES)
+  runs                  list the newest runs from the configured database (DATABASE_URL or
+                        LIFEOS_DATA_DIR, as serve reads them; no App settings needed); read-only.
+                        Flags: --repo OWNER/NAME, --status STATUS, --limit N, --json (JSON lines)
+  runs show ID          one run: trigger, decisions with reasons, model calls and costs, files,
+                        commit, PR, outcome, and the transcript summarised (--transcript: whole)
+  runs export --since YYYY-MM-DD [--until YYYY-MM-DD]
+                        runs created in those days (UTC), as JSON lines for audit
   version               print the version
 `
 
@@ -157,4 +169,23 @@ func policyCommand(args []string, getenv func(string) string, stdout, stderr io.
 	}
 	fmt.Fprint(stdout, out)
 	return 0
+}
+
+// runsCommand runs `lifeos runs ...` (see runscli) on the database the
+// settings name, opened read-only; it needs none of the App's settings.
+func runsCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	dbc, err := config.LoadDatabase(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "lifeos: %v\n", err)
+		return 2
+	}
+	open := func(ctx context.Context) (*store.Store, func() error, error) {
+		db, err := store.OpenReadOnly(ctx, dbc.URL, dbc.DataDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		return store.New(db, nil), db.Close, nil
+	}
+	cmd := runscli.Command{Open: open, Now: time.Now, Stdout: stdout, Stderr: stderr}
+	return cmd.Run(context.Background(), args)
 }

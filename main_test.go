@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lifeos/lifeos/store"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -111,5 +115,48 @@ func TestPolicyCheckRefusesWhatCanNeverRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRunsCommand: `lifeos runs` reads the database LIFEOS_DATA_DIR names
+// with no App settings, and an unknown run is a clear error with exit 2.
+func TestRunsCommand(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.New(db, nil).StartRun(ctx, store.NewRun{Repo: "o/r", IssueNumber: 4, DeliveryID: "d",
+		Trigger: "label", Actor: "alice", Status: store.StatusDenied}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	e := env(map[string]string{"LIFEOS_DATA_DIR": dir})
+
+	var out, errOut bytes.Buffer
+	if code := run([]string{"runs", "--json"}, e, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var line struct {
+		ID    int64  `json:"id"`
+		Repo  string `json:"repo"`
+		Issue int    `json:"issue"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &line); err != nil || line.ID != 1 || line.Repo != "o/r" || line.Issue != 4 {
+		t.Fatalf("runs --json = %q (%v)", out.String(), err)
+	}
+
+	out.Reset()
+	if code := run([]string{"runs", "show", "42"}, e, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "no run 42") {
+		t.Errorf("unknown run: exit %d, stderr %q", code, errOut.String())
+	}
+	errOut.Reset()
+	if code := run([]string{"runs"}, env(map[string]string{"DATABASE_URL": "mysql://x"}), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "DATABASE_URL") {
+		t.Errorf("bad DATABASE_URL: exit %d, stderr %q", code, errOut.String())
+	}
+	out.Reset()
+	if code := run([]string{"help"}, e, &out, &errOut); code != 0 || !strings.Contains(out.String(), "runs export --since") {
+		t.Errorf("help does not list the runs commands:\n%s", out.String())
 	}
 }

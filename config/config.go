@@ -80,8 +80,6 @@ func Load(getenv func(string) string) (*Config, error) {
 		WebhookSecret: getenv("GITHUB_APP_WEBHOOK_SECRET"),
 		OpenAIAPIKey:  getenv("OPENAI_API_KEY"),
 		OpenAIBaseURL: getenv("OPENAI_BASE_URL"),
-		DatabaseURL:   getenv("DATABASE_URL"),
-		DataDir:       orDefault(getenv("LIFEOS_DATA_DIR"), DefaultDataDir),
 		AppSlug:       getenv("LIFEOS_APP_SLUG"), // an override: the slug is read from GitHub
 		LogLevel:      getenv("LOG_LEVEL"),
 		MemoryLimit:   getenv("GOMEMLIMIT"),
@@ -117,9 +115,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.OpenAIAPIKey == "" && c.OpenAIBaseURL == "" {
 		return nil, &Error{"OPENAI_API_KEY", "is required (or set OPENAI_BASE_URL to a local endpoint that needs no key)"}
 	}
-	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
-		return nil, &Error{"DATABASE_URL", "must be a postgres:// URL, or empty for the embedded SQLite file"}
+	db, err := LoadDatabase(getenv)
+	if err != nil {
+		return nil, err
 	}
+	c.DatabaseURL, c.DataDir = db.URL, db.DataDir
 	maxTokens, err := intSetting(getenv, "LIFEOS_MAX_TOKENS", DefaultMaxTokens, 1000, 1<<40)
 	if err != nil {
 		return nil, err

@@ -269,3 +269,21 @@ func TestLoadPricesMarksModelsFree(t *testing.T) {
 		t.Errorf("an unlisted model is priced: %s", d.Reason)
 	}
 }
+
+// TestLoadDatabaseNeedsNoAppSettings: the database settings load alone, so
+// `lifeos runs` works on a machine without the App's key or secret.
+func TestLoadDatabaseNeedsNoAppSettings(t *testing.T) {
+	d, err := LoadDatabase(func(string) string { return "" })
+	if err != nil || d.URL != "" || d.DataDir != DefaultDataDir {
+		t.Fatalf("defaults = %+v, %v", d, err)
+	}
+	env := map[string]string{"DATABASE_URL": "postgres://h/db", "LIFEOS_DATA_DIR": "/srv/lifeos"}
+	d, err = LoadDatabase(func(k string) string { return env[k] })
+	if err != nil || d.URL != "postgres://h/db" || d.DataDir != "/srv/lifeos" {
+		t.Fatalf("set = %+v, %v", d, err)
+	}
+	var cerr *Error
+	if _, err := LoadDatabase(func(k string) string { return map[string]string{"DATABASE_URL": "mysql://x"}[k] }); !errors.As(err, &cerr) || cerr.Name != "DATABASE_URL" {
+		t.Fatalf("bad URL: %v", err)
+	}
+}
