@@ -75,6 +75,7 @@ func (w *work) pushToPR(ctx context.Context, sha string, res *agent.Result) {
 	out := w.state.out
 	out.Status = store.StatusSucceeded
 	w.conclude(out)
+	w.logSuccess(ctx, pr.Number, sha, res)
 	w.tell(ctx, fmt.Sprintf("LifeOS pushed %s to #%d.\n\n%s", sha[:7], pr.Number, quote(res.Summary)))
 }
 
@@ -98,6 +99,7 @@ func (w *work) openNewPR(ctx context.Context, sha string, res *agent.Result) {
 	out := w.state.out
 	out.PRNumber, out.Status = pr.Number, store.StatusSucceeded
 	w.conclude(out)
+	w.logSuccess(ctx, pr.Number, sha, res)
 	w.tell(ctx, fmt.Sprintf("LifeOS opened #%d for this issue.\n\n%s", pr.Number, quote(res.Summary)))
 }
 
@@ -134,4 +136,14 @@ func (w *work) openProposals(ctx context.Context, proposals []agent.Proposal) {
 		}
 		w.decide(ctx, policy.Decision{Allow: true, Rule: "autonomy", Reason: fmt.Sprintf("rung 4: proposed #%d %q", number, title)})
 	}
+}
+
+// logSuccess writes the run's success line: the PR, the commit, the
+// tokens and what the run cost.
+func (w *work) logSuccess(ctx context.Context, pr int, sha string, res *agent.Result) {
+	ev := w.log.Info().Int("pr", pr).Str("commit", sha).Int64("tokens", res.Tokens)
+	if micros, err := w.Store.RunCost(ctx, w.run.ID); err == nil {
+		ev = ev.Str("cost", policy.Money(micros).String())
+	}
+	ev.Msgf("Run succeeded: #%d at %s", pr, shortSHA(sha))
 }
