@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"syscall"
 
-	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/policy"
@@ -71,12 +70,7 @@ func serve(getenv func(string) string, stderr io.Writer) int {
 	setMemoryLimit(cfg.MemoryLimit)
 	logOut := server.NewLogWriter(stderr, server.LogSecrets(cfg)...)
 	defer logOut.Close()
-	log := zerolog.New(logOut).With().Timestamp().Logger()
-	if lvl, err := zerolog.ParseLevel(cfg.LogLevel); err == nil && lvl != zerolog.NoLevel {
-		log = log.Level(lvl)
-	} else {
-		log = log.Level(zerolog.InfoLevel)
-	}
+	log := server.NewLogger(logOut, cfg)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
