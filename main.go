@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"syscall"
 
-
 	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/server"
