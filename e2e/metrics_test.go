@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -70,7 +71,8 @@ func sum(samples map[string]float64, name string, labels ...string) float64 {
 // cost, the model calls, GitHub's answers and an empty queue; health is ok.
 func TestMetricsAfterALabelRun(t *testing.T) {
 	// A priced model, so the run costs something.
-	e := start(t, envOpts{configure: func(c *config.Config) {
+	var logs bytes.Buffer
+	e := start(t, envOpts{logs: &logs, configure: func(c *config.Config) {
 		c.Prices[c.Model] = policy.Price{InputPerMillion: policy.Dollar, OutputPerMillion: 2 * policy.Dollar}
 	}})
 	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
@@ -84,7 +86,8 @@ func TestMetricsAfterALabelRun(t *testing.T) {
 	if code := e.deliverSigned("issues", "", []byte(`{}`), "sha256=00"); code < 400 {
 		t.Fatalf("badly signed delivery answered %d", code)
 	}
-	if run := e.waitRuns(n, 1)[0]; run.Status != store.StatusSucceeded {
+	run := e.waitRuns(n, 1)[0]
+	if run.Status != store.StatusSucceeded {
 		t.Fatalf("run = %+v", run)
 	}
 	e.waitIdle(t)
@@ -129,6 +132,30 @@ func TestMetricsAfterALabelRun(t *testing.T) {
 	if health.Status != "ok" || len(health.Reasons) != 0 || health.Version == "" {
 		t.Errorf("health = %+v", health)
 	}
+	e.flushLogs()
+	successLine(t, logs.String(), run)
+}
+
+// successLine checks that the log has the run's success line, naming its
+// PR, commit, tokens and cost.
+func successLine(t *testing.T, logs string, run *store.Run) {
+	t.Helper()
+	for _, line := range strings.Split(logs, "\n") {
+		var l struct {
+			Message, Commit, Cost string
+			PR                    int
+			Tokens                int64
+		}
+		if json.Unmarshal([]byte(line), &l) != nil || !strings.HasPrefix(l.Message, "Run succeeded") {
+			continue
+		}
+		if l.PR != run.PRNumber || l.Commit != run.CommitSHA || l.Tokens != run.TotalTokens || l.Tokens == 0 ||
+			l.Cost == "" || l.Cost == "$0.00" {
+			t.Errorf("success line = %s; run = PR %d, commit %s, %d tokens", line, run.PRNumber, run.CommitSHA, run.TotalTokens)
+		}
+		return
+	}
+	t.Errorf("no success line in the log:\n%s", logs)
 }
 
 // healthBody is what GET /api/health answers.
