@@ -15,8 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/runscli"
@@ -83,12 +81,7 @@ func serve(getenv func(string) string, stderr io.Writer) int {
 	setMemoryLimit(cfg.MemoryLimit)
 	logOut := server.NewLogWriter(stderr, server.LogSecrets(cfg)...)
 	defer logOut.Close()
-	log := zerolog.New(logOut).With().Timestamp().Logger()
-	if lvl, err := zerolog.ParseLevel(cfg.LogLevel); err == nil && lvl != zerolog.NoLevel {
-		log = log.Level(lvl)
-	} else {
-		log = log.Level(zerolog.InfoLevel)
-	}
+	log := server.NewLogger(logOut, cfg)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

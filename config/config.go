@@ -57,6 +57,8 @@ type Config struct {
 	Version        string
 	// LogLevel is LOG_LEVEL as set: a zerolog level name, or empty.
 	LogLevel string
+	// LogFormat is LOG_FORMAT: LogJSON (the default) or LogConsole.
+	LogFormat string
 	// MemoryLimit is GOMEMLIMIT as set. The Go runtime applies it itself;
 	// it is read here so that the command knows whether to apply its own
 	// default when it is empty.
@@ -85,6 +87,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		MemoryLimit:   getenv("GOMEMLIMIT"),
 	}
 	var err error
+	if c.LogFormat, err = logFormat(getenv("LOG_FORMAT")); err != nil {
+		return nil, err
+	}
 	if c.Port, err = intSetting(getenv, "PORT", DefaultPort, 1, 65535); err != nil {
 		return nil, err
 	}
@@ -183,6 +188,25 @@ func intSetting(getenv func(string) string, name string, def, min, max int) (int
 		return 0, &Error{name, fmt.Sprintf("must be a whole number from %d to %d, got %q", min, max, v)}
 	}
 	return n, nil
+}
+
+// The log formats LOG_FORMAT names.
+const (
+	// LogJSON writes one JSON object a line, for a log collector.
+	LogJSON = "json"
+	// LogConsole writes readable, coloured lines for a terminal.
+	LogConsole = "console"
+)
+
+// logFormat checks LOG_FORMAT's value; empty means LogJSON.
+func logFormat(v string) (string, error) {
+	switch v = strings.ToLower(v); v {
+	case "", LogJSON:
+		return LogJSON, nil
+	case LogConsole:
+		return LogConsole, nil
+	}
+	return "", &Error{"LOG_FORMAT", fmt.Sprintf("must be %q or %q, not %q", LogJSON, LogConsole, v)}
 }
 
 func orDefault(v, def string) string {

@@ -195,6 +195,7 @@ var allSet = map[string]string{
 	"LIFEOS_MAX_CI_FIXES":                "3",
 	"LIFEOS_DELETE_BRANCH":               "false",
 	"LOG_LEVEL":                          "debug",
+	"LOG_FORMAT":                         "console",
 	"GOMEMLIMIT":                         "1GiB",
 }
 
@@ -243,7 +244,7 @@ func TestLoadEverySettingSet(t *testing.T) {
 	}
 	if c.Port != 9090 || c.DatabaseURL == "" || c.AppSlug != "my-lifeos" || c.MaxTokens != 200000 || c.Workers != 4 ||
 		c.TriggerLabel != "lifeos:go" || c.Model != "my-model" || c.MaxTurns != 12 || c.MaxCIFixes != 3 || c.DeleteBranches ||
-		c.LogLevel != "debug" || c.MemoryLimit != "1GiB" || c.Ceilings.DefaultCheapModel != "my-cheap-model" ||
+		c.LogLevel != "debug" || c.LogFormat != LogConsole || c.MemoryLimit != "1GiB" || c.Ceilings.DefaultCheapModel != "my-cheap-model" ||
 		c.Ceilings.MaxFiles != 10 || c.Ceilings.MaxLines != 500 || c.Ceilings.MaxBytes != 300000 || c.Ceilings.MaxCostPerRun.String() != "$2.50" ||
 		c.Ceilings.MonthlyBudgetInstallation.String() != "$50.00" {
 		t.Errorf("config = %+v", c)
@@ -285,5 +286,21 @@ func TestLoadDatabaseNeedsNoAppSettings(t *testing.T) {
 	var cerr *Error
 	if _, err := LoadDatabase(func(k string) string { return map[string]string{"DATABASE_URL": "mysql://x"}[k] }); !errors.As(err, &cerr) || cerr.Name != "DATABASE_URL" {
 		t.Fatalf("bad URL: %v", err)
+	}
+}
+
+// LOG_FORMAT is json unless set to console, in any case; anything else is
+// refused, naming the setting.
+func TestLoadLogFormat(t *testing.T) {
+	for v, want := range map[string]string{"": LogJSON, "json": LogJSON, "console": LogConsole, "Console": LogConsole} {
+		c, err := Load(testEnv(t, map[string]string{"LOG_FORMAT": v}))
+		if err != nil || c.LogFormat != want {
+			t.Errorf("LOG_FORMAT=%q: got %v, %v; want %q", v, c, err, want)
+		}
+	}
+	_, err := Load(testEnv(t, map[string]string{"LOG_FORMAT": "pretty"}))
+	var cerr *Error
+	if !errors.As(err, &cerr) || cerr.Name != "LOG_FORMAT" {
+		t.Errorf("LOG_FORMAT=pretty: got %v, want an Error naming LOG_FORMAT", err)
 	}
 }

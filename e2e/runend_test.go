@@ -42,6 +42,13 @@ func TestRunEndsWhenGitHubFailsEveryAttempt(t *testing.T) {
 			if strings.Contains(said[0], "ghs_") || strings.Contains(said[0], "access_token") {
 				t.Errorf("a credential reached the thread: %q", said[0])
 			}
+			// The job River gave up on degrades health and counts as a failed run.
+			if h := e.health(t); h.Status != "degraded" || len(h.Reasons) != 1 || !strings.HasPrefix(h.Reasons[0], "jobs failing: 1 failed") {
+				t.Errorf("health = %+v; want degraded by one failed job", h)
+			}
+			if got := sum(e.scrape(t), "lifeos_runs_total", `outcome="failed"`, `trigger="label"`); got != 1 {
+				t.Errorf("failed label runs = %v, want 1", got)
+			}
 
 			// With GitHub well again, a relabel opens the PR.
 			e.gh.FailRoute(permissionRoute, 0)

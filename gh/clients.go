@@ -36,6 +36,9 @@ type Config struct {
 	// Faults is how GitHub's faults and rate limits are met (the defaults
 	// if zero; tests inject the clock and the sleep).
 	Faults FaultPolicy
+	// Observe, if set, wraps every API request's transport (the server
+	// counts responses and the rate limit left for /metrics).
+	Observe func(http.RoundTripper) http.RoundTripper
 }
 
 // Clients makes GitHub clients for the App and its installations: tokens
@@ -62,16 +65,17 @@ func NewClients(c Config) (*Clients, error) {
 		size = DefaultCacheBytes
 	}
 	registry := metrics.NewRegistry()
+	middleware := []githubapp.ClientMiddleware{githubapp.ClientMetrics(registry), githubapp.ClientLogging(zerolog.DebugLevel)}
+	if c.Observe != nil {
+		middleware = append(middleware, c.Observe)
+	}
 	creator, err := githubapp.NewDefaultCachingClientCreator(ghc,
 		githubapp.WithClientUserAgent(c.UserAgent),
 		githubapp.WithClientTimeout(Timeout),
 		// alwaysValidate: a cached answer is used only after GitHub says
 		// (304) that it is still current, so nothing stale is ever acted on.
 		githubapp.WithClientCaching(true, func() httpcache.Cache { return newLRUCache(size) }),
-		githubapp.WithClientMiddleware(
-			githubapp.ClientMetrics(registry),
-			githubapp.ClientLogging(zerolog.DebugLevel),
-		),
+		githubapp.WithClientMiddleware(middleware...),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("github client creator: %w", err)

@@ -45,6 +45,7 @@ func (m *meter) onCall(ctx context.Context, u agent.Usage) error {
 		return fmt.Errorf("record the cost of a model call: %w", err) // never spend off the books
 	}
 	m.cost += cost
+	w.metrics().ModelUsage(w.req.repo.FullName(), u.Model, u.PromptTokens, u.CompletionTokens, int64(cost))
 	if err := w.checkSpend(ctx, spent); err != nil {
 		return err
 	}

@@ -239,6 +239,7 @@ func (r *Runner) stopOrphan(ctx context.Context, run *store.Run, actor string) s
 	if !ended {
 		return fmt.Sprintf("Run %d has already ended.", run.ID)
 	}
+	r.runEnded(run, store.StatusCancelled)
 	r.wakeWaiters(ctx, run.Repo, run.IssueNumber)
 	return fmt.Sprintf("Stopped run %d: no process was working on it, so it ends here. Label the issue `%s` again, or comment `/lifeos retry`, to start afresh.",
 		run.ID, r.triggerLabel())

@@ -91,6 +91,7 @@ func (r *Runner) endRun(ctx context.Context, run *store.Run, status, reason stri
 		return false
 	}
 	log.Warn().Msg("Run ended without its work concluding it")
+	r.runEnded(run, status)
 	r.wakeWaiters(ctx, run.Repo, run.IssueNumber)
 	g, err := r.GitHub(repo)
 	if err != nil {

@@ -130,6 +130,21 @@ type Store interface {
 	IssueTextOf(ctx context.Context, repo string, issue int) (*store.IssueText, error)
 }
 
+// Metrics counts what the workflows do, for /metrics; package metrics is
+// the real implementation.
+type Metrics interface {
+	// RunEnded counts a run that reached its final status.
+	RunEnded(trigger, outcome string, took time.Duration)
+	// ModelUsage counts one model call's tokens and cost (micro-dollars).
+	ModelUsage(repo, model string, promptTokens, completionTokens, costMicros int64)
+}
+
+// noMetrics counts nothing: the default when Runner.Metrics is nil.
+type noMetrics struct{}
+
+func (noMetrics) RunEnded(string, string, time.Duration)         {}
+func (noMetrics) ModelUsage(string, string, int64, int64, int64) {}
+
 // Clock tells the time (time.Now in production).
 type Clock func() time.Time
 

@@ -98,6 +98,8 @@ func (w *work) storeOutcome(ctx context.Context) {
 	defer cancel()
 	if err := w.Store.FinishRun(sctx, w.run.ID, *w.outcome); err != nil {
 		w.log.Error().Err(err).Msg("Could not store the run's outcome")
+	} else {
+		w.runEnded(w.run, w.outcome.Status)
 	}
 	w.wakeWaiters(sctx, w.req.repo.FullName(), w.req.issueNumber)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/secrets"
+	"github.com/lifeos/lifeos/store"
 )
 
 // DefaultRunTimeout bounds a whole run, model calls included.
@@ -70,6 +71,8 @@ type Runner struct {
 	// Now is the clock (time.Now if nil).
 	Now Clock
 	Log zerolog.Logger
+	// Metrics counts runs and model usage (nothing if nil).
+	Metrics Metrics
 
 	mu      sync.Mutex
 	active  map[int64]context.CancelCauseFunc // runs worked by this process
@@ -142,6 +145,23 @@ func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) (err error) {
 func isSnooze(err error) bool {
 	var snooze *river.JobSnoozeError
 	return errors.As(err, &snooze)
+}
+
+// metrics is r.Metrics, or a no-op when none is set.
+func (r *Runner) metrics() Metrics {
+	if r.Metrics == nil {
+		return noMetrics{}
+	}
+	return r.Metrics
+}
+
+// runEnded counts a run that reached its final status.
+func (r *Runner) runEnded(run *store.Run, status string) {
+	start := run.CreatedAt
+	if run.StartedAt != nil {
+		start = *run.StartedAt
+	}
+	r.metrics().RunEnded(run.Trigger, status, r.now().Sub(start))
 }
 
 func (r *Runner) now() time.Time {

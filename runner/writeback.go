@@ -206,6 +206,7 @@ func (w *work) announce(ctx context.Context, kind, body string) error {
 	out := w.state.out
 	out.Status = store.StatusSucceeded
 	w.conclude(out)
+	w.logSuccess(ctx, out)
 	return nil
 }
 
@@ -295,4 +296,15 @@ func (w *work) openProposals(ctx context.Context, proposals []agent.Proposal) {
 		}
 		w.decide(ctx, policy.Decision{Allow: true, Rule: "autonomy", Reason: fmt.Sprintf("rung 4: proposed #%d %q", number, title)})
 	}
+}
+
+// logSuccess writes the run's success line: the PR, the commit, the
+// tokens and what the run cost.
+func (w *work) logSuccess(ctx context.Context, out store.Outcome) {
+	pr, sha := out.PRNumber, out.CommitSHA
+	ev := w.log.Info().Int("pr", pr).Str("commit", sha).Int64("tokens", out.TotalTokens)
+	if micros, err := w.Store.RunCost(ctx, w.run.ID); err == nil {
+		ev = ev.Str("cost", policy.Money(micros).String())
+	}
+	ev.Msgf("Run succeeded: #%d at %s", pr, shortSHA(sha))
 }

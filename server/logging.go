@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/rs/zerolog/diode"
 
 	"github.com/lifeos/lifeos/config"
@@ -38,4 +39,18 @@ func NewLogWriter(w io.Writer, secrets ...string) io.WriteCloser {
 // blanks their shape (ghs_…) instead.
 func LogSecrets(cfg *config.Config) []string {
 	return append(redact.PEMBody(cfg.PrivateKey), cfg.WebhookSecret, cfg.OpenAIAPIKey)
+}
+
+// NewLogger is the server's logger writing to w: JSON lines, or readable
+// console lines when cfg.LogFormat is config.LogConsole, at cfg.LogLevel
+// (info when unset or unknown).
+func NewLogger(w io.Writer, cfg *config.Config) zerolog.Logger {
+	if cfg.LogFormat == config.LogConsole {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	}
+	log := zerolog.New(w).With().Timestamp().Logger()
+	if lvl, err := zerolog.ParseLevel(cfg.LogLevel); err == nil && lvl != zerolog.NoLevel {
+		return log.Level(lvl)
+	}
+	return log.Level(zerolog.InfoLevel)
 }

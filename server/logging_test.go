@@ -44,3 +44,18 @@ func TestLogWriterRedactsConfiguredSecrets(t *testing.T) {
 		t.Errorf("the line itself is lost: %q", got)
 	}
 }
+
+// LOG_FORMAT=console writes readable lines; the default writes JSON.
+func TestNewLoggerFormat(t *testing.T) {
+	var jsonOut, consoleOut bytes.Buffer
+	jsonLog := NewLogger(&jsonOut, &config.Config{LogFormat: config.LogJSON})
+	consoleLog := NewLogger(&consoleOut, &config.Config{LogFormat: config.LogConsole})
+	jsonLog.Info().Int("pr", 7).Msg("Run succeeded")
+	consoleLog.Info().Int("pr", 7).Msg("Run succeeded")
+	if !strings.HasPrefix(jsonOut.String(), "{") || !strings.Contains(jsonOut.String(), `"pr":7`) {
+		t.Errorf("json log = %q", jsonOut.String())
+	}
+	if got := consoleOut.String(); strings.HasPrefix(got, "{") || !strings.Contains(got, "Run succeeded") || !strings.Contains(got, "pr=") {
+		t.Errorf("console log = %q", got)
+	}
+}

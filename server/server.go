@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/gh"
 	"github.com/lifeos/lifeos/jobs"
+	"github.com/lifeos/lifeos/metrics"
 	"github.com/lifeos/lifeos/queue"
 	"github.com/lifeos/lifeos/runner"
 	"github.com/lifeos/lifeos/store"
@@ -66,6 +68,10 @@ type Server struct {
 	store  *store.Store
 	queue  *queue.Queue
 	router http.Handler
+	// metrics is the server's registry and the signals health reports.
+	metrics *metrics.Metrics
+	// jobs reads River's table for the queue metrics and health.
+	jobs metrics.Queue
 	// draining is set once shutdown has begun.
 	draining atomic.Bool
 }
@@ -77,11 +83,17 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 		return nil, err
 	}
 	st := store.New(db, opts.Now)
+	m, jobsTable := metrics.New(), metrics.Queue{DB: db.DB, Postgres: db.Dialect == store.Postgres}
+	if err := m.Register(jobsTable); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("register the queue metrics: %w", err)
+	}
 
 	clients, err := gh.NewClients(gh.Config{
 		V3APIURL: cfg.V3APIURL, V4APIURL: cfg.V4APIURL, IntegrationID: cfg.IntegrationID,
 		PrivateKey: cfg.PrivateKey, WebhookSecret: cfg.WebhookSecret, UserAgent: "lifeos/" + cfg.Version,
-		Faults: opts.GitHubFaults,
+		Faults:  opts.GitHubFaults,
+		Observe: m.GitHubMiddleware(),
 	})
 	if err != nil {
 		db.Close()
@@ -95,6 +107,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	log.Info().Str("app_slug", app.Slug).Str("app_name", app.Name).Int64("app_id", app.ID).Msg("GitHub App identity")
 
 	run := newRunner(cfg, opts, st, clients, app, log)
+	run.Model, run.Metrics = m.Model(run.Model), m
 	triage := webhook.Config{AppSlug: app.Slug, TriggerLabel: cfg.TriggerLabel}
 	workers := river.NewWorkers()
 	run.Register(workers)
@@ -111,13 +124,14 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 
 	// The gate in front of the dispatcher checks the signature before the
 	// body is decoded; the dispatcher checks it again with the same secret.
-	dispatcher := githubapp.NewEventDispatcher(webhook.All(webhook.Intake{Queue: q, Config: triage, Now: opts.Now}), cfg.WebhookSecret)
+	dispatcher := githubapp.NewEventDispatcher(webhook.All(webhook.Intake{Queue: q, Config: triage, Now: opts.Now, Metrics: m}), cfg.WebhookSecret)
 
-	s := &Server{cfg: cfg, opts: opts, log: log, db: db, store: st, queue: q}
+	s := &Server{cfg: cfg, opts: opts, log: log, db: db, store: st, queue: q, metrics: m, jobs: jobsTable}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
-	r.With(s.withLogger).Post("/api/github/hook", newWebhookGate(cfg.WebhookSecret, MaxWebhookBytes, opts.webhookReadBytes(), dispatcher).ServeHTTP)
+	r.With(s.withLogger, s.countRefused).Post("/api/github/hook", newWebhookGate(cfg.WebhookSecret, MaxWebhookBytes, opts.webhookReadBytes(), dispatcher).ServeHTTP)
 	r.Get("/api/health", s.health)
+	r.Method(http.MethodGet, "/metrics", m.Handler())
 	s.router = r
 	return s, nil
 }
@@ -196,6 +210,29 @@ func (s *Server) withLogger(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(s.log.WithContext(r.Context())))
 	})
+}
+
+// countRefused counts the deliveries the gate or the dispatcher refused
+// (any answer of 400 or more); the handlers count the rest.
+func (s *Server) countRefused(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		if ww.Status() >= http.StatusBadRequest {
+			s.metrics.Delivery(eventLabel(r.Header.Get("X-GitHub-Event")), "refused")
+		}
+	})
+}
+
+// eventLabel bounds the event label of a refused delivery to the events
+// LifeOS takes, so a sender cannot grow the metric's series at will.
+func eventLabel(event string) string {
+	for _, e := range webhook.Events() {
+		if e == event {
+			return e
+		}
+	}
+	return "other"
 }
 
 // webhookReadBytes is the read budget of the webhook gate.

@@ -18,6 +18,18 @@ type Enqueuer interface {
 	Enqueue(ctx context.Context, job queue.Args) (bool, error)
 }
 
+// Deliveries counts each delivery's outcome at intake: "queued" or
+// "ignored" (a duplicate counts as ignored). The server counts the
+// refused ones, which never reach a handler or fail in it.
+type Deliveries interface {
+	Delivery(event, outcome string)
+}
+
+// noDeliveries counts nothing.
+type noDeliveries struct{}
+
+func (noDeliveries) Delivery(string, string) {}
+
 // Intake is what every event handler shares: where jobs go, what triage
 // knows about the server, and the clock that stamps a delivery.
 type Intake struct {
@@ -25,6 +37,15 @@ type Intake struct {
 	Config Config
 	// Now stamps each delivery's QueuedAt; nil means time.Now.
 	Now func() time.Time
+	// Metrics counts the deliveries; nil counts nothing.
+	Metrics Deliveries
+}
+
+func (in Intake) metrics() Deliveries {
+	if in.Metrics == nil {
+		return noDeliveries{}
+	}
+	return in.Metrics
 }
 
 func (in Intake) now() time.Time {
@@ -82,6 +103,7 @@ func (h *handler) Handle(ctx context.Context, eventType, deliveryID string, payl
 	job, reason := h.triage(deliveryOf(eventType, deliveryID, h.now()), payload, h.Config)
 	if job == nil {
 		logger.Debug().Str("reason", reason).Msg("Delivery ignored")
+		h.metrics().Delivery(eventType, "ignored")
 		return nil
 	}
 	_, repo := job.Meta()
@@ -97,6 +119,11 @@ func (h *handler) Handle(ctx context.Context, eventType, deliveryID string, payl
 		return fmt.Errorf("queue %s job for %s delivery %s on %s: %w", job.Kind(), eventType, deliveryID, repo.FullName(), err)
 	}
 	logger.Info().Str("kind", job.Kind()).Bool("queued", inserted).Msg("Delivery queued")
+	if inserted {
+		h.metrics().Delivery(eventType, "queued")
+	} else {
+		h.metrics().Delivery(eventType, "ignored")
+	}
 	return nil
 }
 

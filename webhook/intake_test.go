@@ -119,3 +119,26 @@ func TestAllHandlesEachEventOnce(t *testing.T) {
 		t.Errorf("Events() = %v, want the %d events of All", got, len(seen))
 	}
 }
+
+// countingDeliveries is a Deliveries that keeps each event's outcomes.
+type countingDeliveries map[string]int
+
+func (c countingDeliveries) Delivery(event, outcome string) { c[event+" "+outcome]++ }
+
+// Each delivery a handler takes is counted once, as queued or ignored.
+func TestHandlerCountsDeliveries(t *testing.T) {
+	counts := countingDeliveries{}
+	h := handlerFor(t, Intake{Queue: &fakeQueue{}, Config: testConfig(), Metrics: counts}, "issues")
+	ctx := context.Background()
+	if err := h.Handle(ctx, "issues", "d-0", fixture(t, "issues.labeled", edit{"installation.id", 42})); err != nil {
+		t.Fatal(err)
+	}
+	work := fixture(t, "issues.labeled", edit{"installation.id", 42}, edit{"label.name", "lifeos:do"})
+	if err := h.Handle(ctx, "issues", "d-1", work); err != nil {
+		t.Fatal(err)
+	}
+	want := countingDeliveries{"issues ignored": 1, "issues queued": 1}
+	if !reflect.DeepEqual(counts, want) {
+		t.Errorf("counted %v, want %v", counts, want)
+	}
+}
