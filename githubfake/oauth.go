@@ -183,4 +183,3 @@ func (s *Server) userOf(header string) (string, bool) {
 	login, ok := s.oauth.tokens[strings.TrimSpace(cred)]
 	return login, ok
 }
-
