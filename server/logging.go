@@ -37,5 +37,11 @@ func NewLogWriter(w io.Writer, secrets ...string) io.WriteCloser {
 // installation tokens minted at run time have no setting; the writer
 // blanks their shape (ghs_…) instead.
 func LogSecrets(cfg *config.Config) []string {
-	return append(redact.PEMBody(cfg.PrivateKey), cfg.WebhookSecret, cfg.OpenAIAPIKey)
+	out := append(redact.PEMBody(cfg.PrivateKey), cfg.WebhookSecret, cfg.OpenAIAPIKey)
+	for _, s := range []string{cfg.Web.ClientSecret, string(cfg.Web.SessionKey), cfg.Web.AdminToken} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
