@@ -16,7 +16,6 @@ import (
 // PageSize is how many runs one page of the list shows.
 const PageSize = 50
 
-
 // runsPage serves /runs, the filtered list, newest first.
 func (h *Handler) runsPage(w http.ResponseWriter, r *http.Request) {
 	v, ok := h.viewerOf(r)

@@ -58,15 +58,15 @@ func summaryOf(r *store.Run) runSummary {
 
 // runDetail is the /runs/{id} page and the /api/runs/{id} answer.
 type runDetail struct {
-	Viewer     viewer           `json:"-"`
-	Run        runSummary       `json:"run"`
-	Decisions  []decisionView   `json:"decisions"`
-	Calls      []callView       `json:"calls"`
-	CostMicros int64            `json:"cost_micros"`
-	Commits    []string         `json:"commits"`
-	Turns      []turnView       `json:"transcript"`
-	RawLog     string           `json:"raw_transcript,omitempty"` // a transcript that is not JSON, as stored
-	WebURL     string           `json:"-"`
+	Viewer     viewer            `json:"-"`
+	Run        runSummary        `json:"run"`
+	Decisions  []decisionView    `json:"decisions"`
+	Calls      []callView        `json:"calls"`
+	CostMicros int64             `json:"cost_micros"`
+	Commits    []string          `json:"commits"`
+	Turns      []turnView        `json:"transcript"`
+	RawLog     string            `json:"raw_transcript,omitempty"` // a transcript that is not JSON, as stored
+	WebURL     string            `json:"-"`
 	Links      map[string]string `json:"links"`
 }
 
