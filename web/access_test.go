@@ -181,6 +181,9 @@ func TestLogoutClearsTheSession(t *testing.T) {
 	if !cleared {
 		t.Errorf("logout did not clear the session cookie: %v", out.Cookies())
 	}
+	if out.StatusCode != http.StatusOK || !strings.Contains(body(out), "logged out") {
+		t.Errorf("logout page = %d", out.StatusCode)
+	}
 	if resp := w.do(c, "GET", w.srv.URL+"/runs", ""); resp.StatusCode != http.StatusFound {
 		t.Errorf("after logout GET /runs = %d, want a redirect to login", resp.StatusCode)
 	}

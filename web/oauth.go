@@ -74,10 +74,11 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusFound)
 }
 
-// logout clears the session cookie.
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+// logout clears the session cookie and says so; it does not go to the
+// login, which GitHub would approve again at once.
+func (h *Handler) logout(w http.ResponseWriter, _ *http.Request) {
 	http.SetCookie(w, h.cookie(sessionCookie, "", -1))
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	h.render(w, "loggedout.html", nil)
 }
 
 // localPath keeps next only when it is a path on this server, so the login
