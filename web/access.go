@@ -48,6 +48,24 @@ type accessCache struct {
 	entries map[string]accessEntry
 }
 
+// maxAccessEntries is when the cache drops its expired entries, so it stays
+// bounded by the people and repositories of the last AccessTTL.
+const maxAccessEntries = 10000
+
+// put stores an answer, first dropping expired ones when the cache is large.
+func (c *accessCache) put(key string, e accessEntry, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= maxAccessEntries {
+		for k, old := range c.entries {
+			if !now.Before(old.until) {
+				delete(c.entries, k)
+			}
+		}
+	}
+	c.entries[key] = e
+}
+
 type accessEntry struct {
 	ok    bool
 	until time.Time
@@ -73,9 +91,7 @@ func (h *Handler) canRead(ctx context.Context, v viewer, repo string) bool {
 		h.cfg.Log.Warn().Err(err).Str("repo", repo).Str("login", v.Login).Msg("Cannot check read access; refusing")
 		return false // not cached: the next page asks again
 	}
-	h.access.mu.Lock()
-	h.access.entries[key] = accessEntry{ok: ok, until: now.Add(AccessTTL)}
-	h.access.mu.Unlock()
+	h.access.put(key, accessEntry{ok: ok, until: now.Add(AccessTTL)}, now)
 	return ok
 }
 

@@ -211,3 +211,18 @@ func flip(s string) string {
 	}
 	return string(b)
 }
+
+// TestAccessFailsClosed: when GitHub cannot answer, the run is not shown,
+// and the failure is not remembered: the next page asks again.
+func TestAccessFailsClosed(t *testing.T) {
+	w := newWorld(t)
+	c := w.login()
+	w.gh.FailRoute("GET /repos/{owner}/{repo}", http.StatusBadGateway)
+	if resp := w.do(c, "GET", fmt.Sprintf("%s/runs/%d", w.srv.URL, w.open), ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("with GitHub failing, the run = %d, want 404", resp.StatusCode)
+	}
+	w.gh.FailRoute("GET /repos/{owner}/{repo}", 0)
+	if resp := w.do(c, "GET", fmt.Sprintf("%s/runs/%d", w.srv.URL, w.open), ""); resp.StatusCode != http.StatusOK {
+		t.Errorf("with GitHub back, the run = %d, want 200", resp.StatusCode)
+	}
+}
