@@ -59,6 +59,8 @@ type Config struct {
 	LogLevel string
 	// LogFormat is LOG_FORMAT: LogJSON (the default) or LogConsole.
 	LogFormat string
+	// Web holds the run pages' settings: GitHub login and the admin token.
+	Web Web
 	// MemoryLimit is GOMEMLIMIT as set. The Go runtime applies it itself;
 	// it is read here so that the command knows whether to apply its own
 	// default when it is empty.
@@ -141,6 +143,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	if c.MaxCIFixes, err = intSetting(getenv, "LIFEOS_MAX_CI_FIXES", DefaultMaxCIFixes, 1, 100); err != nil {
+		return nil, err
+	}
+	if c.Web, err = loadWeb(getenv); err != nil {
 		return nil, err
 	}
 	switch v := strings.ToLower(getenv("LIFEOS_DELETE_BRANCH")); v {

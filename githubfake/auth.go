@@ -112,6 +112,13 @@ func (s *Server) authenticate(c *call, kind authKind) (reply, bool) {
 		if scheme != "token" && scheme != "bearer" {
 			return errReply(http.StatusUnauthorized, "Bad credentials"), false
 		}
+		if login, ok := s.oauth.tokens[cred]; ok {
+			if kind != authInstallationOrUser {
+				return errReply(http.StatusForbidden, "Resource not accessible by integration"), false
+			}
+			c.user = login
+			return reply{}, true
+		}
 		tok, ok := s.tokens[cred]
 		if !ok || !s.now().Before(tok.expiresAt) {
 			return errReply(http.StatusUnauthorized, "Bad credentials"), false
@@ -182,6 +189,9 @@ func (s *Server) authorize(c *call, perms []string) (reply, bool) {
 		}
 		if c.token != nil && (repo.installationID != c.token.installationID ||
 			(c.token.repoIDs != nil && !c.token.repoIDs[repo.id])) {
+			return notFound(), false
+		}
+		if c.user != "" && repo.roleOf(c.user) == "none" {
 			return notFound(), false
 		}
 		c.repo = repo

@@ -36,7 +36,7 @@ func (s *Server) routeTable() map[string]route {
 		"POST /app/installations/{installation_id}/access_tokens": jwtAuth(s.createAccessToken),
 		"GET " + repoPrefix + "/installation":                     jwtAuth(s.getRepoInstallation),
 
-		"GET " + repoPrefix:                                          inst(s.getRepo, meta),
+		"GET " + repoPrefix:                                          {auth: authInstallationOrUser, perms: []string{meta}, fn: s.getRepo},
 		"GET " + repoPrefix + "/branches/{branch}":                   inst(s.getBranch, contentsR),
 		"GET " + repoPrefix + "/commits/{ref}":                       inst(s.getCommit, contentsR),
 		"GET " + repoPrefix + "/compare/{basehead}":                  inst(s.compareCommits, contentsR),

@@ -101,6 +101,8 @@ type Server struct {
 	branchNoTree bool
 	// faults are injected answers by operation (FailRoute, InjectFault).
 	faults map[string]*Fault
+	// oauth is the OAuth web flow's state and the user tokens it issued.
+	oauth oauthState
 }
 
 // New starts a double. It panics if the embedded API description cannot
@@ -207,6 +209,9 @@ type authKind int
 const (
 	authInstallation authKind = iota // installation access token
 	authJWT                          // the App's JWT
+	// authInstallationOrUser also takes a user access token, which
+	// reaches the repositories its user can read.
+	authInstallationOrUser
 )
 
 // route is one served operation.
@@ -228,6 +233,7 @@ type call struct {
 	inst   *installation
 	token  *tokenState
 	repo   *repoState
+	user   string // the login of a user access token
 }
 
 // reply is a handler's answer.
@@ -291,6 +297,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.HasPrefix(escaped, downloadPrefix) {
 		s.serveDownload(w, r, escaped)
+		return
+	}
+	if s.serveOAuth(w, r, escaped) {
 		return
 	}
 	body, err := io.ReadAll(r.Body)

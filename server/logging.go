@@ -34,11 +34,18 @@ func NewLogWriter(w io.Writer, secrets ...string) io.WriteCloser {
 }
 
 // LogSecrets are the configured secrets no log line may hold: the body of
-// the App's private key, the webhook secret and the model API key. The
+// the App's private key, the webhook secret, the model API key and the
+// run pages' client secret, session key and admin token. The
 // installation tokens minted at run time have no setting; the writer
 // blanks their shape (ghs_…) instead.
 func LogSecrets(cfg *config.Config) []string {
-	return append(redact.PEMBody(cfg.PrivateKey), cfg.WebhookSecret, cfg.OpenAIAPIKey)
+	out := append(redact.PEMBody(cfg.PrivateKey), cfg.WebhookSecret, cfg.OpenAIAPIKey)
+	for _, s := range []string{cfg.Web.ClientSecret, string(cfg.Web.SessionKey), cfg.Web.AdminToken} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // NewLogger is the server's logger writing to w: JSON lines, or readable

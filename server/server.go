@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/lifeos/lifeos/queue"
 	"github.com/lifeos/lifeos/runner"
 	"github.com/lifeos/lifeos/store"
+	"github.com/lifeos/lifeos/web"
 	"github.com/lifeos/lifeos/webhook"
 )
 
@@ -132,6 +134,15 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	r.With(s.withLogger, s.countRefused).Post("/api/github/hook", newWebhookGate(cfg.WebhookSecret, MaxWebhookBytes, opts.webhookReadBytes(), dispatcher).ServeHTTP)
 	r.Get("/api/health", s.health)
 	r.Method(http.MethodGet, "/metrics", m.Handler())
+	pages, err := newPages(cfg, opts, st, log)
+	if err != nil {
+		q.Close()
+		db.Close()
+		return nil, err
+	}
+	for _, p := range web.Patterns {
+		r.Handle(p, pages)
+	}
 	s.router = r
 	return s, nil
 }
@@ -268,4 +279,17 @@ func newRunner(cfg *config.Config, opts Options, st *store.Store, clients *gh.Cl
 		Now:            opts.Now,
 		Log:            log,
 	}
+}
+
+// newPages builds the run pages over the store and GitHub's OAuth.
+func newPages(cfg *config.Config, opts Options, st *store.Store, log zerolog.Logger) (*web.Handler, error) {
+	api := cfg.V3APIURL
+	if !strings.HasSuffix(api, "/") {
+		api += "/"
+	}
+	return web.New(web.Config{
+		Store: st, ClientID: cfg.Web.ClientID, ClientSecret: cfg.Web.ClientSecret, SessionKey: cfg.Web.SessionKey,
+		AdminToken: cfg.Web.AdminToken, PublicURL: cfg.Web.PublicURL, WebURL: web.WebURLOf(api), APIURL: api,
+		HTTPClient: &http.Client{Timeout: 15 * time.Second}, Now: opts.Now, Log: log,
+	})
 }
