@@ -18,6 +18,7 @@ import (
 
 	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/runner"
 	"github.com/lifeos/lifeos/server"
 )
 
@@ -80,7 +81,10 @@ func serve(getenv func(string) string, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := server.New(ctx, cfg, log, server.Options{})
+	srv, err := server.New(ctx, cfg, log, server.Options{
+		Leases:        runner.LeaseTimes{Renew: cfg.LeaseRenew, TTL: cfg.LeaseTTL},
+		SweepInterval: cfg.SweepInterval,
+	})
 	if err != nil {
 		log.Error().Err(err).Msg("Start-up failed")
 		return 1
