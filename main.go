@@ -17,6 +17,7 @@ import (
 
 	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/runner"
 	"github.com/lifeos/lifeos/runscli"
 	"github.com/lifeos/lifeos/server"
 	"github.com/lifeos/lifeos/store"
@@ -85,7 +86,10 @@ func serve(getenv func(string) string, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := server.New(ctx, cfg, log, server.Options{})
+	srv, err := server.New(ctx, cfg, log, server.Options{
+		Leases:        runner.LeaseTimes{Renew: cfg.LeaseRenew, TTL: cfg.LeaseTTL},
+		SweepInterval: cfg.SweepInterval,
+	})
 	if err != nil {
 		log.Error().Err(err).Msg("Start-up failed")
 		return 1

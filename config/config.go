@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/golang-jwt/jwt/v4"
 
@@ -61,6 +62,12 @@ type Config struct {
 	LogFormat string
 	// Web holds the run pages' settings: GitHub login and the admin token.
 	Web Web
+	// LeaseRenew, LeaseTTL and SweepInterval are how a worker keeps its
+	// job's lease and how often the leader hands back the jobs of dead
+	// processes; zero takes the runner's default.
+	LeaseRenew    time.Duration
+	LeaseTTL      time.Duration
+	SweepInterval time.Duration
 	// MemoryLimit is GOMEMLIMIT as set. The Go runtime applies it itself;
 	// it is read here so that the command knows whether to apply its own
 	// default when it is empty.
@@ -148,6 +155,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.Web, err = loadWeb(getenv); err != nil {
 		return nil, err
 	}
+	if err := c.loadLeases(getenv); err != nil {
+		return nil, err
+	}
 	switch v := strings.ToLower(getenv("LIFEOS_DELETE_BRANCH")); v {
 	case "", "true", "1", "yes":
 		c.DeleteBranches = true
@@ -212,6 +222,43 @@ func logFormat(v string) (string, error) {
 		return LogConsole, nil
 	}
 	return "", &Error{"LOG_FORMAT", fmt.Sprintf("must be %q or %q, not %q", LogJSON, LogConsole, v)}
+}
+
+// loadLeases reads the lease and sweep times. A renewal must come well
+// within the lease, or a live worker's job would be handed back; with only
+// LIFEOS_LEASE_TTL set, renewals come at a third of it.
+func (c *Config) loadLeases(getenv func(string) string) error {
+	var err error
+	if c.LeaseRenew, err = durationSetting(getenv, "LIFEOS_LEASE_RENEW"); err != nil {
+		return err
+	}
+	if c.LeaseTTL, err = durationSetting(getenv, "LIFEOS_LEASE_TTL"); err != nil {
+		return err
+	}
+	if c.SweepInterval, err = durationSetting(getenv, "LIFEOS_SWEEP_INTERVAL"); err != nil {
+		return err
+	}
+	switch {
+	case c.LeaseTTL > 0 && c.LeaseRenew == 0:
+		c.LeaseRenew = c.LeaseTTL / 3 // the default's ratio: a few renewals per lease
+	case c.LeaseTTL > 0 && 2*c.LeaseRenew > c.LeaseTTL:
+		return &Error{"LIFEOS_LEASE_RENEW", fmt.Sprintf("must be at most half of LIFEOS_LEASE_TTL (%s), got %s", c.LeaseTTL, c.LeaseRenew)}
+	}
+	return nil
+}
+
+// durationSetting reads a Go duration ("2s", "500ms") from 100ms to a
+// day; empty is 0, the default.
+func durationSetting(getenv func(string) string, name string) (time.Duration, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 100*time.Millisecond || d > 24*time.Hour {
+		return 0, &Error{name, fmt.Sprintf("must be a duration from 100ms to 24h (e.g. 15s), got %q", v)}
+	}
+	return d, nil
 }
 
 func orDefault(v, def string) string {

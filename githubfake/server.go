@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,6 +104,8 @@ type Server struct {
 	faults map[string]*Fault
 	// oauth is the OAuth web flow's state and the user tokens it issued.
 	oauth oauthState
+	// hooks run after a request on their route is answered (OnRequest).
+	hooks map[string][]func(Request)
 }
 
 // New starts a double. It panics if the embedded API description cannot
@@ -307,6 +310,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeReply(w, errReply(http.StatusBadRequest, "could not read body"))
 		return
 	}
+	rec, hooks := s.answer(w, r, escaped, body)
+	if len(hooks) == 0 {
+		return
+	}
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush() // the App has its answer before a hook runs
+	}
+	for _, h := range hooks {
+		h(rec)
+	}
+}
+
+// answer serves one API request under the lock, records it, and returns
+// it with the hooks registered for its route (OnRequest).
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, escaped string, body []byte) (Request, []func(Request)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec := Request{Method: r.Method, Path: unescapePath(escaped), Time: s.now()}
@@ -323,9 +341,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, rec)
 	if rep.reset {
 		dropConnection(w)
-		return
+		return rec, nil
 	}
 	out.write(w)
+	return rec, slices.Clone(s.hooks[rec.Route])
 }
 
 // serveAPI answers one API request; found is the routed operation, nil if
