@@ -62,3 +62,33 @@ func TestRunEndsWhenGitHubFailsEveryAttempt(t *testing.T) {
 		})
 	}
 }
+
+// TestGitHubAnswerIsNotRetried: a 404 or 422 is GitHub's answer, not a
+// fault, so the job is not tried again (spending requests and, later in a
+// run, model calls on the same answer): the run fails on its first attempt
+// and the thread is told once.
+func TestGitHubAnswerIsNotRetried(t *testing.T) {
+	e := start(t, envOpts{retry: retryAtOnce{}})
+	e.expectStatus("GET", "/repos/*/*/branches/*", 404)
+	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
+	e.gh.FailRoute(branchRoute, 404)
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
+	e.waitIdle(t)
+
+	run := e.waitRuns(n, 1)[0]
+	if run.Status != store.StatusFailed || strings.Contains(run.Error, "attempts") || !strings.Contains(run.Error, "404") {
+		t.Fatalf("run = %s %q; want failed at once on GitHub's 404", run.Status, run.Error)
+	}
+	asked := 0
+	for _, r := range e.gh.Requests() {
+		if r.Route == branchRoute {
+			asked++
+		}
+	}
+	if got := asked; got != 1 {
+		t.Errorf("the branch was asked for %d times, want 1", got)
+	}
+	if said := e.bodies(n); len(said) != 1 {
+		t.Errorf("comments = %q; want one", said)
+	}
+}

@@ -26,8 +26,8 @@ type Head struct {
 // written without its parent's tree would delete every file the agent did
 // not touch.
 func (r *Repo) BranchHead(ctx context.Context, branch string) (Head, error) {
-	b, _, err := r.gh.Repositories.GetBranch(ctx, r.owner, r.name, branch, 0)
-	if err != nil {
+	b, resp, err := r.gh.Repositories.GetBranch(ctx, r.owner, r.name, branch, 0)
+	if err = withStatus(resp, err); err != nil {
 		return Head{}, fmt.Errorf("get branch %s of %s: %w", branch, r, err)
 	}
 	c := b.GetCommit()
@@ -52,9 +52,9 @@ func (r *Repo) BranchHead(ctx context.Context, branch string) (Head, error) {
 // The archive link is the one API request; the download itself goes to
 // GitHub's archive host with the short-lived URL GitHub signed.
 func (r *Repo) Snapshot(ctx context.Context, sha string, maxBytes int64) (*workspace.Snapshot, error) {
-	link, _, err := r.gh.Repositories.GetArchiveLink(ctx, r.owner, r.name, github.Tarball,
+	link, resp, err := r.gh.Repositories.GetArchiveLink(ctx, r.owner, r.name, github.Tarball,
 		&github.RepositoryContentGetOptions{Ref: sha}, 0)
-	if err != nil {
+	if err = withStatus(resp, err); err != nil {
 		return nil, fmt.Errorf("get tarball link of %s@%s: %w", r, sha, err)
 	}
 	body, err := r.fetch(ctx, link.String())

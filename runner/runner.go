@@ -129,6 +129,9 @@ func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) (err error) {
 	if errors.As(err, &limited) {
 		err = river.JobSnooze(max(limited.Until.Sub(w.r.now()), time.Second)) // GitHub asked for a long wait
 	}
+	if gh.Answer(err) {
+		err = river.JobCancel(err) // GitHub's answer, not a fault: another attempt gets the same
+	}
 	final, reason := jobEnd(ctx, err, job.Attempt, job.MaxAttempts)
 	if err != nil && reason != "" {
 		log.Error().Err(err).Msg("Job failed for good")
