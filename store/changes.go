@@ -73,11 +73,18 @@ func (s *Store) PullChanges(ctx context.Context, repo string, pr int) ([]FileCha
 // on repo (see RecordCommit), with the bytes each wrote; none when LifeOS
 // did not record the commit.
 func (s *Store) CommitChanges(ctx context.Context, repo, sha string) ([]FileChange, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT rc.path, rc.deleted, rc.added, rc.removed, rc.bytes
+	return s.querySizedChanges(ctx, fmt.Sprintf("commit %s of %s", sha, repo), `SELECT rc.path, rc.deleted, rc.added, rc.removed, rc.bytes
 		FROM lifeos_commits c JOIN lifeos_run_changes rc ON rc.run_id = c.run_id
 		WHERE c.repo = $1 AND c.sha = $2 ORDER BY rc.path`, repo, sha)
+}
+
+// querySizedChanges runs a query of path, deleted, added, removed and bytes
+// and scans every change, a size not recorded as -1; what names the query's
+// subject in errors.
+func (s *Store) querySizedChanges(ctx context.Context, what, q string, args ...any) ([]FileChange, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list changes of commit %s of %s: %w", sha, repo, err)
+		return nil, fmt.Errorf("list changes of %s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []FileChange
@@ -85,7 +92,7 @@ func (s *Store) CommitChanges(ctx context.Context, repo, sha string) ([]FileChan
 		var c FileChange
 		var size sql.NullInt64
 		if err := rows.Scan(&c.Path, &c.Deleted, &c.Added, &c.Removed, &size); err != nil {
-			return nil, fmt.Errorf("scan change of commit %s: %w", sha, err)
+			return nil, fmt.Errorf("scan change of %s: %w", what, err)
 		}
 		c.Bytes = -1
 		if size.Valid {
@@ -94,7 +101,7 @@ func (s *Store) CommitChanges(ctx context.Context, repo, sha string) ([]FileChan
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list changes of commit %s of %s: %w", sha, repo, err)
+		return nil, fmt.Errorf("list changes of %s: %w", what, err)
 	}
 	return out, nil
 }

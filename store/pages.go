@@ -52,20 +52,7 @@ func (s *Store) ListRuns(ctx context.Context, f PageFilter) ([]*Run, error) {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY id DESC LIMIT " + arg(f.Limit)
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
-	}
-	defer rows.Close()
-	var runs []*Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan run: %w", err)
-		}
-		runs = append(runs, r)
-	}
-	return runs, rows.Err()
+	return s.queryRuns(ctx, "list runs", q, args...)
 }
 
 // RunRepos lists the repositories that have runs, sorted.

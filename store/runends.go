@@ -58,21 +58,8 @@ func (s *Store) JobRunning(ctx context.Context, jobID int64) (bool, error) {
 // gone, or completed, cancelled or discarded. A job that is running,
 // waiting for a retry or scheduled still owns its run.
 func (s *Store) OrphanedRuns(ctx context.Context) ([]*Run, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM lifeos_runs
+	return s.queryRuns(ctx, "list running runs without a live job", `SELECT `+runColumns+` FROM lifeos_runs
 		WHERE status = 'running' AND NOT EXISTS (SELECT 1 FROM river_job j
 			WHERE j.id = lifeos_runs.job_id AND j.state NOT IN ('completed', 'cancelled', 'discarded'))
 		ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list running runs without a live job: %w", err)
-	}
-	defer rows.Close()
-	var runs []*Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan run: %w", err)
-		}
-		runs = append(runs, r)
-	}
-	return runs, rows.Err()
 }

@@ -235,29 +235,22 @@ func (s *Store) ActiveRun(ctx context.Context, repo string, issue int) (*Run, er
 
 // Runs lists the newest runs, optionally of one repo ("" for all).
 func (s *Store) Runs(ctx context.Context, repo string, limit int) ([]*Run, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM lifeos_runs
+	return s.queryRuns(ctx, "list runs", `SELECT `+runColumns+` FROM lifeos_runs
 		WHERE ($1 = '' OR repo = $1) ORDER BY id DESC LIMIT $2`, repo, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
-	}
-	defer rows.Close()
-	var runs []*Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan run: %w", err)
-		}
-		runs = append(runs, r)
-	}
-	return runs, rows.Err()
 }
 
 // IssueRuns lists an issue's runs, oldest first.
 func (s *Store) IssueRuns(ctx context.Context, repo string, issue int) ([]*Run, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM lifeos_runs
+	return s.queryRuns(ctx, fmt.Sprintf("list runs of %s#%d", repo, issue), `SELECT `+runColumns+` FROM lifeos_runs
 		WHERE repo = $1 AND issue_number = $2 ORDER BY id`, repo, issue)
+}
+
+// queryRuns runs a query of runColumns and scans every run; what names the
+// query in errors.
+func (s *Store) queryRuns(ctx context.Context, what, q string, args ...any) ([]*Run, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list runs of %s#%d: %w", repo, issue, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var runs []*Run

@@ -121,27 +121,6 @@ func (s *Store) CallCosts(ctx context.Context, runID int64) ([]CallCost, error) 
 // RunChanges lists the files a run's commit changed, by path, with the bytes
 // each wrote (-1 when unknown, as in CommitChanges).
 func (s *Store) RunChanges(ctx context.Context, runID int64) ([]FileChange, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT path, deleted, added, removed, bytes FROM lifeos_run_changes
+	return s.querySizedChanges(ctx, fmt.Sprintf("run %d", runID), `SELECT path, deleted, added, removed, bytes FROM lifeos_run_changes
 		WHERE run_id = $1 ORDER BY path`, runID)
-	if err != nil {
-		return nil, fmt.Errorf("list changes of run %d: %w", runID, err)
-	}
-	defer rows.Close()
-	var out []FileChange
-	for rows.Next() {
-		var c FileChange
-		var size sql.NullInt64
-		if err := rows.Scan(&c.Path, &c.Deleted, &c.Added, &c.Removed, &size); err != nil {
-			return nil, fmt.Errorf("scan change of run %d: %w", runID, err)
-		}
-		c.Bytes = -1
-		if size.Valid {
-			c.Bytes = int(size.Int64)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list changes of run %d: %w", runID, err)
-	}
-	return out, nil
 }
