@@ -66,26 +66,6 @@ func (s *Store) RunCommits(ctx context.Context, runID int64) ([]string, error) {
 		`SELECT sha FROM lifeos_commits WHERE run_id = $1 ORDER BY sha`, runID)
 }
 
-// CallCostsBySeq returns what each of a run's model calls cost, in
-// micro-dollars, by the call's sequence number.
-func (s *Store) CallCostsBySeq(ctx context.Context, runID int64) (map[int]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, cost_micros FROM lifeos_ledger WHERE run_id = $1`, runID)
-	if err != nil {
-		return nil, fmt.Errorf("list call costs of run %d: %w", runID, err)
-	}
-	defer rows.Close()
-	out := map[int]int64{}
-	for rows.Next() {
-		var seq int
-		var micros int64
-		if err := rows.Scan(&seq, &micros); err != nil {
-			return nil, fmt.Errorf("scan call cost: %w", err)
-		}
-		out[seq] = micros
-	}
-	return out, rows.Err()
-}
-
 // texts runs a query of one text column.
 func (s *Store) texts(ctx context.Context, what, q string, args ...any) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)

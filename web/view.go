@@ -103,17 +103,13 @@ func (h *Handler) gather(r *http.Request, run *store.Run) (*runDetail, error) {
 	for _, x := range decisions {
 		d.Decisions = append(d.Decisions, decisionView{Seq: x.Seq, Allow: x.Allow, Rule: x.Rule, Reason: x.Reason})
 	}
-	calls, err := h.cfg.Store.ModelCalls(ctx, run.ID)
-	if err != nil {
-		return nil, err
-	}
-	costs, err := h.cfg.Store.CallCostsBySeq(ctx, run.ID)
+	calls, err := h.cfg.Store.CallCosts(ctx, run.ID)
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range calls {
 		d.Calls = append(d.Calls, callView{Seq: c.Seq, Model: c.Model, PromptTokens: c.PromptTokens,
-			CompletionTokens: c.CompletionTokens, TotalTokens: c.TotalTokens, CostMicros: costs[c.Seq]})
+			CompletionTokens: c.CompletionTokens, TotalTokens: c.TotalTokens, CostMicros: c.CostMicros})
 	}
 	if d.CostMicros, err = h.cfg.Store.RunCost(ctx, run.ID); err != nil {
 		return nil, err

@@ -30,8 +30,7 @@ type Store interface {
 	RunRepos(ctx context.Context) ([]string, error)
 	Run(ctx context.Context, id int64) (*store.Run, error)
 	Decisions(ctx context.Context, runID int64) ([]store.Decision, error)
-	ModelCalls(ctx context.Context, runID int64) ([]store.ModelCall, error)
-	CallCostsBySeq(ctx context.Context, runID int64) (map[int]int64, error)
+	CallCosts(ctx context.Context, runID int64) ([]store.CallCost, error)
 	RunCost(ctx context.Context, runID int64) (int64, error)
 	RunCommits(ctx context.Context, runID int64) ([]string, error)
 }
