@@ -26,7 +26,7 @@ func TestOpenReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ro.Close()
-	runs, err := New(ro, nil).Runs(ctx, "", 10)
+	runs, err := New(ro, nil).ListRuns(ctx, PageFilter{Limit: 10})
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("runs = %v, %v", runs, err)
 	}

@@ -233,12 +233,6 @@ func (s *Store) ActiveRun(ctx context.Context, repo string, issue int) (*Run, er
 	return r, nil
 }
 
-// Runs lists the newest runs, optionally of one repo ("" for all).
-func (s *Store) Runs(ctx context.Context, repo string, limit int) ([]*Run, error) {
-	return s.queryRuns(ctx, "list runs", `SELECT `+runColumns+` FROM lifeos_runs
-		WHERE ($1 = '' OR repo = $1) ORDER BY id DESC LIMIT $2`, repo, limit)
-}
-
 // IssueRuns lists an issue's runs, oldest first.
 func (s *Store) IssueRuns(ctx context.Context, repo string, issue int) ([]*Run, error) {
 	return s.queryRuns(ctx, fmt.Sprintf("list runs of %s#%d", repo, issue), `SELECT `+runColumns+` FROM lifeos_runs

@@ -100,7 +100,7 @@ func TestRunLifecycle(t *testing.T) {
 			if err != nil || len(runs) != 2 || runs[0].ID != run.ID {
 				t.Fatalf("issue runs = %+v, %v", runs, err)
 			}
-			all, err := s.Runs(ctx, "", 10)
+			all, err := s.ListRuns(ctx, PageFilter{Limit: 10})
 			if err != nil || len(all) != 2 || all[0].ID != next.ID {
 				t.Fatalf("runs = %+v, %v", all, err)
 			}
