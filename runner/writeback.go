@@ -22,9 +22,13 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 	// path the agent took to finish.
 	stats := changeStats(w.state.snap, res.Changes)
 	vs := guardChanges(w.state.pol, w.state.snap, res.Changes, w.OwnSecrets)
-	// The snapshot (the whole repository) is not needed past here: let the
-	// collector have it before the writes, which ten runs may do at once.
-	w.state.snap = nil
+	readErr := w.state.snap.Err()
+	// The snapshot (the whole repository) is not needed past here: delete
+	// it before the writes, which ten runs may do at once.
+	w.dropSnapshot()
+	if readErr != nil {
+		return fmt.Errorf("snapshot of the repository: %w", readErr)
+	}
 	if len(vs) > 0 {
 		w.fail(ctx, "its change broke the repository's policy:\n\n"+policy.FormatViolations(vs), errors.New("policy violations"))
 		return nil
