@@ -44,6 +44,9 @@ type Agent struct {
 	// Now is the clock Limits.MaxDuration is measured by; nil means
 	// time.Now.
 	Now func() time.Time
+	// KeepToolResults sends every tool result in full on every turn, as
+	// LifeOS did before folding (see fold.go); benchmarks compare the two.
+	KeepToolResults bool
 }
 
 // run is the state of one Run.
@@ -67,6 +70,8 @@ type run struct {
 	// times in a row it was made.
 	last    string
 	repeats int
+	// results are the run's tool messages, for folding.
+	results []toolResult
 }
 
 // Run works on task in ws until the model calls finish or a limit is hit.
@@ -115,6 +120,7 @@ func (r *run) loop(ctx context.Context) (StopReason, error) {
 			return end.stop, end.err
 		}
 		turn := r.res.Turns + 1
+		r.fold(turn)
 		comp, ended := r.call(ctx, turn)
 		if ended != nil {
 			return ended.stop, ended.err
@@ -270,6 +276,7 @@ func (r *run) runCalls(turn int, calls []openai.ChatCompletionMessageToolCall) *
 			r.skip(turn, calls[i+1:], "not run: the run ended")
 			return ended
 		}
+		r.note(turn, tc.ID, name, args, out)
 		r.msgs = append(r.msgs, openai.ToolMessage(out, tc.ID))
 	}
 	return nil
