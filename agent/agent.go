@@ -310,10 +310,11 @@ func (r *run) finish(args string, last bool) (string, *end) {
 // usage reads a response's usage.
 func (r *run) usage(comp *openai.ChatCompletion) Usage {
 	u := Usage{
-		Model:            r.a.ModelName,
-		PromptTokens:     comp.Usage.PromptTokens,
-		CompletionTokens: comp.Usage.CompletionTokens,
-		TotalTokens:      comp.Usage.TotalTokens,
+		Model:              r.a.ModelName,
+		PromptTokens:       comp.Usage.PromptTokens,
+		CachedPromptTokens: min(comp.Usage.PromptTokensDetails.CachedTokens, comp.Usage.PromptTokens),
+		CompletionTokens:   comp.Usage.CompletionTokens,
+		TotalTokens:        comp.Usage.TotalTokens,
 	}
 	if u.Model == "" {
 		u.Model = comp.Model

@@ -150,3 +150,15 @@ func TestPromptPrefixIsByteStable(t *testing.T) {
 		}
 	}
 }
+
+func TestUsageReadsCachedTokens(t *testing.T) {
+	h := newHarness(t)
+	res, _, err := h.run(t, nil,
+		modelfake.Reply{ToolCalls: []modelfake.ToolCall{modelfake.Call("finish", map[string]string{"summary": "done"})}, PromptTokens: 300, CachedTokens: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Calls[0]; got.PromptTokens != 300 || got.CachedPromptTokens != 256 {
+		t.Errorf("usage = %+v, want 300 prompt tokens of which 256 cached", got)
+	}
+}
