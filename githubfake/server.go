@@ -59,6 +59,11 @@ type Options struct {
 	PrivateKey *rsa.PrivateKey
 	// Now is the clock for token expiry and timestamps; time.Now if nil.
 	Now func() time.Time
+	// ArchiveURL, if set and not empty for a repository and commit, is
+	// where the tarball link redirects instead of an archive built from
+	// the repository's files: benchmarks serve a pre-built archive of any
+	// size from their own loopback server.
+	ArchiveURL func(repo, sha string) string
 }
 
 // Request is one API request the double received, for assertions.
@@ -79,13 +84,15 @@ type Request struct {
 // Server is the GitHub double. All of its state sits behind one mutex, so
 // test code may call its methods while the App under test is running.
 type Server struct {
-	appID  int64
-	slug   string
-	key    *rsa.PrivateKey
-	clock  func() time.Time
-	http   *httptest.Server
-	spec   *apiSpec
-	routes map[string]route
+	appID int64
+	slug  string
+	key   *rsa.PrivateKey
+	clock func() time.Time
+	// archiveURL is Options.ArchiveURL.
+	archiveURL func(repo, sha string) string
+	http       *httptest.Server
+	spec       *apiSpec
+	routes     map[string]route
 
 	mu               sync.Mutex
 	nextID           int64
@@ -121,6 +128,7 @@ func New(opts Options) *Server {
 		slug:          opts.AppSlug,
 		key:           opts.PrivateKey,
 		clock:         opts.Now,
+		archiveURL:    opts.ArchiveURL,
 		spec:          spec,
 		nextID:        firstID,
 		users:         map[string]*userState{},
