@@ -49,7 +49,7 @@ type Clients struct {
 	download *http.Client
 	// graphQLURL is GitHub's v4 (GraphQL) endpoint.
 	graphQLURL string
-	faults   *Faults
+	faults     *Faults
 	// Metrics counts GitHub requests by outcome and the rate limit left
 	// (go-githubapp's client metrics).
 	Metrics metrics.Registry
