@@ -22,6 +22,11 @@ const (
 	// result is kept in full: long enough to act on its matches, after
 	// which the model has read what it needed and can search again.
 	FoldListingAfterTurns = 4
+	// FoldReadAfterTurns is how many turns the latest read of a file the
+	// run has not changed is kept after the file was last used (read,
+	// listed or searched by path): context the model read and moved on
+	// from. The latest read of a file the run changed is always kept.
+	FoldReadAfterTurns = 8
 )
 
 // toolResult is what folding knows of one tool message of the run.
@@ -78,24 +83,12 @@ func (r *run) fold(turn int) {
 }
 
 // superseded says why the result at i is no longer needed in full, or ""
-// if it is: the latest read of a file not changed since is always kept.
+// if it is.
 func (r *run) superseded(i, turn int) string {
 	t := r.results[i]
 	switch t.name {
 	case toolReadFile:
-		for _, later := range r.results[i+1:] {
-			if later.failed || later.path != t.path {
-				continue
-			}
-			switch later.name {
-			case toolWriteFile, toolEditFile, toolDeleteFile:
-				return "the file was changed after this read"
-			case toolReadFile:
-				if covers(later, t) {
-					return "the file was read again later"
-				}
-			}
-		}
+		return r.staleRead(i, turn)
 	case toolSearch, toolListFiles:
 		for _, later := range r.results[i+1:] {
 			if later.name == t.name && later.query == t.query && later.path == t.path && !later.failed {
@@ -105,6 +98,36 @@ func (r *run) superseded(i, turn int) string {
 		if turn-t.turn > FoldListingAfterTurns {
 			return fmt.Sprintf("it is more than %d turns old", FoldListingAfterTurns)
 		}
+	}
+	return ""
+}
+
+// staleRead says why the read at i is no longer needed in full: the file
+// was changed or read again after it, or the run has not changed the file
+// and not used it for FoldReadAfterTurns turns. The latest read of a file
+// the run changed is never folded.
+func (r *run) staleRead(i, turn int) string {
+	t := r.results[i]
+	lastUse, changed := t.turn, false
+	for j, other := range r.results {
+		if other.failed || other.path != t.path {
+			continue
+		}
+		writes := other.name == toolWriteFile || other.name == toolEditFile || other.name == toolDeleteFile
+		changed = changed || writes
+		if j <= i {
+			continue
+		}
+		lastUse = max(lastUse, other.turn)
+		switch {
+		case writes:
+			return "the file was changed after this read"
+		case other.name == toolReadFile && covers(other, t):
+			return "the file was read again later"
+		}
+	}
+	if !changed && turn-lastUse > FoldReadAfterTurns {
+		return fmt.Sprintf("the file has not been used for %d turns", turn-lastUse)
 	}
 	return ""
 }

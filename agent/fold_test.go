@@ -162,3 +162,40 @@ func TestUsageReadsCachedTokens(t *testing.T) {
 		t.Errorf("usage = %+v, want 300 prompt tokens of which 256 cached", got)
 	}
 }
+
+// TestFoldKeepsTheLatestReadOfAChangedFile: a file the run changed keeps
+// its latest read however old; one it only read is folded once unused for
+// FoldReadAfterTurns turns, and kept while in use.
+func TestFoldKeepsTheLatestReadOfAChangedFile(t *testing.T) {
+	h := newHarness(t)
+	replies := []modelfake.Reply{
+		modelfake.Calls(call("ra", "read_file", map[string]any{"path": "a.go"})),
+		modelfake.Calls(call("ea", "edit_file", map[string]any{"path": "a.go", "old": "package a", "new": "package aa"})),
+		modelfake.Calls(call("ra2", "read_file", map[string]any{"path": "a.go"})),
+		modelfake.Calls(call("rc", "read_file", map[string]any{"path": "c.go"})),
+		modelfake.Calls(call("rb", "read_file", map[string]any{"path": "b.go"})),
+	}
+	for i := range FoldReadAfterTurns + 2 {
+		p := []string{"small.go", "go.mod"}[i%2]
+		if i == 3 {
+			p = "b.go" // b.go stays in use
+		}
+		replies = append(replies, modelfake.Calls(call("pad"+string(rune('a'+i)), "list_files", map[string]any{"path": p})))
+	}
+	replies = append(replies, modelfake.Finish("done"))
+	files := map[string]string{"a.go": foldFiles["a.go"], "b.go": foldFiles["b.go"], "c.go": foldFiles["c.go"], "small.go": "package small\n", "go.mod": "module x\n"}
+	if _, _, err := h.run(t, files, replies...); err != nil {
+		t.Fatal(err)
+	}
+	reqs := h.srv.Requests()
+	last := toolResultsOf(reqs[len(reqs)-1])
+	if got := last["ra2"]; !strings.HasPrefix(got, "a.go (82 lines)") {
+		t.Errorf("the latest read of the changed a.go was folded: %.120q", got)
+	}
+	if got := last["rc"]; !strings.Contains(got, "the file has not been used for") || !strings.Contains(got, `{"path":"c.go"}`) {
+		t.Errorf("c.go's read, unused for %d turns = %.200q, want a stub", FoldReadAfterTurns+2, got)
+	}
+	if got := last["rb"]; !strings.HasPrefix(got, "b.go (82 lines)") {
+		t.Errorf("b.go, still in use, was folded: %.120q", got)
+	}
+}
