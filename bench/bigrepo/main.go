@@ -13,6 +13,9 @@
 //
 //	go run ./bench/bigrepo            # 1 GB / 50,000 files; 10 runs on 100 MB
 //	go run ./bench/bigrepo -quick     # 200 MB / 10,000 files; 10 runs on 50 MB
+//
+// -bin names a lifeos binary already built from this checkout, so that
+// bench/run builds it once for every benchmark.
 package main
 
 import (
@@ -34,27 +37,30 @@ func main() {
 	rounds := flag.Int("rounds", 3, "alternating rounds of curl | tar and LifeOS")
 	runs := flag.Int("runs", 10, "concurrent runs for the memory figure")
 	concMB := flag.Int("concurrent-mb", 100, "repository size of the concurrent runs, MB")
+	bin := flag.String("bin", "", "a lifeos binary built from this checkout (built here if empty)")
 	flag.Parse()
 	if *quick {
 		*mb, *files, *rounds, *concMB = 200, 10_000, 1, 50
 	}
-	if err := run(*mb, *files, *rounds, *runs, *concMB); err != nil {
+	if err := run(*bin, *mb, *files, *rounds, *runs, *concMB); err != nil {
 		fmt.Fprintln(os.Stderr, "bigrepo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(mb, files, rounds, runs, concMB int) error {
+func run(bin string, mb, files, rounds, runs, concMB int) error {
 	dir, err := os.MkdirTemp("", "lifeos-bigrepo-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "lifeos")
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build: %w", err)
+	if bin == "" {
+		bin = filepath.Join(dir, "lifeos")
+		build := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build: %w", err)
+		}
 	}
 	big, small := filepath.Join(dir, "big.tar.gz"), filepath.Join(dir, "small.tar.gz")
 	t0 := time.Now()
