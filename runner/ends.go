@@ -39,8 +39,10 @@ func jobEnd(ctx context.Context, err error, attempt, maxAttempts int) (final boo
 		return false, ""
 	case errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely):
 		return true, "its job was cancelled"
+	case errors.As(err, &cancel) && cancel.Unwrap() != nil:
+		return true, "LifeOS stopped: " + plainReason(cancel.Unwrap()) // not River's "JobCancelError: " wrapping
 	case errors.As(err, &cancel):
-		return true, "LifeOS stopped: " + plainReason(err)
+		return true, "its job was cancelled"
 	case attempt >= maxAttempts:
 		return true, fmt.Sprintf("LifeOS gave up after %d attempts: %s", attempt, plainReason(err))
 	}
