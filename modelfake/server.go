@@ -75,6 +75,9 @@ type Reply struct {
 	// Body, if set, is sent as is as a 200 JSON answer in place of the
 	// completion: tests use it for truncated or invalid bodies.
 	Body string
+	// Drop closes the connection without an answer, as a proxy or a
+	// crashed endpoint does.
+	Drop bool
 }
 
 // Message is one message of a recorded request.
@@ -293,6 +296,9 @@ func (s *Server) serveCompletions(w http.ResponseWriter, r *http.Request) {
 		for _, v := range vs {
 			w.Header().Add(k, v)
 		}
+	}
+	if reply.Drop {
+		panic(http.ErrAbortHandler) // net/http closes the connection unanswered
 	}
 	if reply.Body != "" {
 		w.Header().Set("Content-Type", "application/json")
