@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lifeos/lifeos/modelfake"
 	"github.com/lifeos/lifeos/store"
 )
 
@@ -137,5 +138,33 @@ func (e *env) makeDue(t *testing.T, id int64) {
 	defer db.Close()
 	if _, err := db.Exec(`UPDATE river_job SET scheduled_at = datetime('now', 'subsec') WHERE id = ?`, id); err != nil {
 		t.Fatalf("make job %d due: %v", id, err)
+	}
+}
+
+// TestInstallationTokenExpiresMidRun: the GitHub double's installation
+// tokens live one second and are refused with 401 after it, and the
+// model's first answer takes two, so the token the run read the
+// repository with has expired before it writes back. LifeOS asks for a
+// new token instead of sending the dead one: the run opens its PR and
+// GitHub refused no request.
+func TestInstallationTokenExpiresMidRun(t *testing.T) {
+	e := start(t, envOpts{tokenLifetime: time.Second})
+	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
+	e.model.Script(
+		modelfake.Reply{Delay: 2 * time.Second, ToolCalls: []modelfake.ToolCall{
+			modelfake.Call("edit_file", map[string]any{"path": "README.md", "old": "wrold", "new": "world"})}},
+		modelfake.Finish("Fixed the typo."))
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
+	runs := e.waitRuns(n, 1)
+	if runs[0].Status != store.StatusSucceeded || runs[0].PRNumber == 0 {
+		t.Fatalf("run = %s %q; want a PR despite the token expiring mid-run", runs[0].Status, runs[0].Error)
+	}
+	if tokens := e.gh.IssuedTokens(); len(tokens) < 2 {
+		t.Errorf("%d installation tokens issued; want the first renewed after it expired", len(tokens))
+	}
+	for _, r := range e.gh.Requests() {
+		if r.Status == http.StatusUnauthorized {
+			t.Errorf("GitHub refused %s %s with 401: an expired token was sent", r.Method, r.Path)
+		}
 	}
 }

@@ -121,6 +121,9 @@ type envOpts struct {
 	// (the defaults if zero).
 	leases runner.LeaseTimes
 	sweep  time.Duration
+	// tokenLifetime is how long the GitHub double's installation tokens
+	// live (an hour if zero).
+	tokenLifetime time.Duration
 }
 
 func start(t *testing.T, o envOpts) *env {
@@ -132,7 +135,7 @@ func start(t *testing.T, o envOpts) *env {
 	if o.from != nil {
 		gh, model, dataDir, expected = o.from.gh, o.from.model, o.from.cfg.DataDir, o.from.expected
 	} else {
-		gh = githubfake.New(githubfake.Options{AppSlug: o.appSlug})
+		gh = githubfake.New(githubfake.Options{AppSlug: o.appSlug, TokenLifetime: o.tokenLifetime})
 		t.Cleanup(gh.Close)
 		// These run after the server has shut down (cleanups run last
 		// registered first), so every request it made is in.

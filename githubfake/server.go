@@ -59,6 +59,11 @@ type Options struct {
 	PrivateKey *rsa.PrivateKey
 	// Now is the clock for token expiry and timestamps; time.Now if nil.
 	Now func() time.Time
+	// TokenLifetime is how long an installation token lives
+	// (DefaultTokenLifetime, GitHub's hour, if zero). A shorter one lets a
+	// test see its tokens expire mid-run; an expired token is answered 401
+	// "Bad credentials", as GitHub does.
+	TokenLifetime time.Duration
 }
 
 // Request is one API request the double received, for assertions.
@@ -79,13 +84,15 @@ type Request struct {
 // Server is the GitHub double. All of its state sits behind one mutex, so
 // test code may call its methods while the App under test is running.
 type Server struct {
-	appID  int64
-	slug   string
-	key    *rsa.PrivateKey
-	clock  func() time.Time
-	http   *httptest.Server
-	spec   *apiSpec
-	routes map[string]route
+	appID int64
+	slug  string
+	key   *rsa.PrivateKey
+	clock func() time.Time
+	// tokenLifetime is Options.TokenLifetime or DefaultTokenLifetime.
+	tokenLifetime time.Duration
+	http          *httptest.Server
+	spec          *apiSpec
+	routes        map[string]route
 
 	mu               sync.Mutex
 	nextID           int64
@@ -121,6 +128,7 @@ func New(opts Options) *Server {
 		slug:          opts.AppSlug,
 		key:           opts.PrivateKey,
 		clock:         opts.Now,
+		tokenLifetime: opts.TokenLifetime,
 		spec:          spec,
 		nextID:        firstID,
 		users:         map[string]*userState{},
@@ -138,6 +146,9 @@ func New(opts Options) *Server {
 	}
 	if s.clock == nil {
 		s.clock = time.Now
+	}
+	if s.tokenLifetime <= 0 {
+		s.tokenLifetime = DefaultTokenLifetime
 	}
 	if s.key == nil {
 		if s.key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
