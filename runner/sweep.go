@@ -14,9 +14,10 @@ import (
 
 // DefaultSweepInterval is how often the leader looks for jobs whose
 // process died and runs no process works on any more: with DefaultLeaseTTL
-// a crashed run is taken over within a minute, and the two indexed queries
-// cost next to nothing.
-const DefaultSweepInterval = 15 * time.Second
+// a crashed run is taken over within a minute even in the worst case (a
+// kill just after a renewal), and the two indexed queries cost next to
+// nothing.
+const DefaultSweepInterval = 5 * time.Second
 
 // SweepArgs is the periodic job that finishes orphaned runs.
 type SweepArgs struct{}
