@@ -65,6 +65,21 @@ func TestLabelRunRidesOutAResetOnTheTarball(t *testing.T) {
 	}
 }
 
+// TestLabelRunRidesOutASlowBranchRead: GitHub holds the branch read back
+// longer than a try may take; the try times out, is sent again after a
+// backoff, and the run opens its PR.
+func TestLabelRunRidesOutASlowBranchRead(t *testing.T) {
+	e := start(t, envOpts{ghPerTry: 300 * time.Millisecond})
+	e.gh.SlowRoute(branchRoute, 3*time.Second, 1)
+	labelRunOpensPR(t, e)
+	if got := e.routeCalls(branchRoute); got < 1 {
+		t.Errorf("branch answered %d times; want the retry's answer", got)
+	}
+	if len(e.ghWaits.all()) < 1 {
+		t.Errorf("waits = %v; want a backoff after the timed-out try", e.ghWaits.all())
+	}
+}
+
 func TestLabelRunWaitsOutASecondaryRateLimit(t *testing.T) {
 	e := start(t, envOpts{})
 	e.expectStatus("GET", "/repos/*/*/collaborators/*/permission", http.StatusForbidden)

@@ -124,6 +124,8 @@ type envOpts struct {
 	// tokenLifetime is how long the GitHub double's installation tokens
 	// live (an hour if zero).
 	tokenLifetime time.Duration
+	// ghPerTry bounds each try of a GitHub request (gh.Timeout if zero).
+	ghPerTry time.Duration
 }
 
 func start(t *testing.T, o envOpts) *env {
@@ -203,7 +205,7 @@ func start(t *testing.T, o envOpts) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	ghWaits := &waits{}
 	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry,
-		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now}, Leases: o.leases, SweepInterval: o.sweep})
+		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now, PerTry: o.ghPerTry}, Leases: o.leases, SweepInterval: o.sweep})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

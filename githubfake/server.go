@@ -321,6 +321,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeReply(w, errReply(http.StatusBadRequest, "could not read body"))
 		return
 	}
+	if d := s.faultDelay(r, escaped); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
 	rec, hooks := s.answer(w, r, escaped, body)
 	if len(hooks) == 0 {
 		return
@@ -368,7 +377,7 @@ func (s *Server) serveAPI(r *http.Request, escaped string, body []byte, rec *Req
 		return errReply(http.StatusNotFound, "Not Found (githubfake: "+err.Error()+")"), nil
 	}
 	rec.Route = found.key
-	if f, ok := s.faults[found.key]; ok {
+	if f, ok := s.faults[found.key]; ok && (f.Status != 0 || f.Reset) {
 		return s.spendFault(found.key, f), nil // before any change of state
 	}
 	rt, ok := s.routes[found.key]
