@@ -215,3 +215,35 @@ func TestCancelledJobEndsTheRunInPlainWords(t *testing.T) {
 		})
 	}
 }
+
+// TestRunEndIsToldOnceGitHubAnswersAgain: a run that ends while GitHub
+// cannot take the comment is told later, by the sweep, as soon as GitHub
+// answers, and once only.
+func TestRunEndIsToldOnceGitHubAnswersAgain(t *testing.T) {
+	h := newHarness(t)
+	w := &worker[jobs.Run]{r: h.runner, work: h.runner.label}
+	h.gh.fail["Role"] = errGateway
+	h.gh.fail["Comment"] = errGateway
+	if err := h.workAttempt(w, h.labelJob("alice", "lifeos:do"), 3, 3); !errors.Is(err, errGateway) {
+		t.Fatalf("Work = %v", err)
+	}
+	if run := h.latest(); run.Status != store.StatusFailed {
+		t.Fatalf("run = %s; want failed", run.Status)
+	}
+	if _, err := h.runner.Sweep(h.ctx); err != nil { // GitHub still down: nothing told, nothing lost
+		t.Fatal(err)
+	}
+	if said := h.gh.commentsOn(7); len(said) != 0 {
+		t.Fatalf("comments while GitHub refuses them = %q", said)
+	}
+	delete(h.gh.fail, "Comment")
+	for range 2 {
+		if _, err := h.runner.Sweep(h.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	said := h.gh.commentsOn(7)
+	if len(said) != 1 || !strings.Contains(said[0], "gave up after 3 attempts") {
+		t.Fatalf("comments once GitHub answers = %q; want the run's end told once", said)
+	}
+}

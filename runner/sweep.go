@@ -53,8 +53,12 @@ func (r *Runner) PeriodicJobs(interval time.Duration) []*river.PeriodicJob {
 
 // Sweep finishes every running run whose River job is gone, completed,
 // cancelled or discarded (its process stopped before it could say how the
-// run ended), tells each thread, and returns how many it ended.
+// run ended), tells each thread, and returns how many it ended. It also
+// tells the run ends GitHub could not take when they happened.
 func (r *Runner) Sweep(ctx context.Context) (int, error) {
+	if _, err := r.tellNotices(ctx); err != nil {
+		zerolog.Ctx(ctx).Error().Err(err).Msg("Could not tell the kept run ends")
+	}
 	runs, err := r.Store.OrphanedRuns(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("sweep orphaned runs: %w", err)
