@@ -92,12 +92,13 @@ func (w *work) runAgent(ctx context.Context) error {
 		Repo: req.repo.FullName(),
 		Issue: agent.Issue{Number: req.issueNumber, Title: req.issue.Title, Body: req.issue.Body,
 			Author: req.issue.Author, AuthorRole: st.issueAuthorRole},
-		Comments:        st.comments,
-		Instructions:    req.instructions,
-		PreviousSummary: st.previousSummary,
-		PlanOnly:        req.planOnly,
-		MayPropose:      policy.MayPropose(st.pol),
-		IsSecret:        func(p string) bool { _, secret := policy.IsSecretPath(st.pol, p); return secret },
+		Comments:         st.comments,
+		Instructions:     req.instructions,
+		PreviousSummary:  st.previousSummary,
+		RepoInstructions: st.instructions,
+		PlanOnly:         req.planOnly,
+		MayPropose:       policy.MayPropose(st.pol),
+		IsSecret:         func(p string) bool { _, secret := policy.IsSecretPath(st.pol, p); return secret },
 	}, workspace.New(st.snap))
 	blankOwnSecrets(res, w.OwnSecrets)
 	w.record(res)
