@@ -38,7 +38,7 @@ func (r *Runner) ci(ctx context.Context, jobID int64, j jobs.CI) error {
 		return nil
 	}
 	if j.Passed {
-		return r.autoMerge(ctx, g, repo, j.Issue, *pr)
+		return r.ciPassed(ctx, g, repo, j.Issue, *pr)
 	}
 	// One agent per branch: wait for a run in progress before deciding.
 	if wait, err := r.waitForTurn(ctx, jobID, repo.FullName(), j.Issue); err != nil || wait {
@@ -116,8 +116,12 @@ func (r *Runner) claimFix(ctx context.Context, g threads, j jobs.CI, pr gh.Pull,
 	}
 	audit(*zerolog.Ctx(ctx), decision)
 	if !decision.Allow {
-		tell(ctx, g, pr.Number, fmt.Sprintf("CI failed on %s and LifeOS will not try again: %s. A human needs to look (%s). Comment `/lifeos retry <what to do>` to send LifeOS back in.",
-			j.HeadSHA[:min(7, len(j.HeadSHA))], decision.Reason, checkNames(failed)))
+		draft := ""
+		if pr.Draft {
+			draft = " The PR stays a draft until they pass."
+		}
+		tell(ctx, g, pr.Number, fmt.Sprintf("CI failed on %s and LifeOS will not try again: %s. Still failing: %s. A human needs to look.%s Comment `/lifeos retry <what to do>` to send LifeOS back in.",
+			j.HeadSHA[:min(7, len(j.HeadSHA))], decision.Reason, checkNames(failed), draft))
 		return false, nil
 	}
 	return true, nil

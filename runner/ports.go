@@ -39,6 +39,8 @@ type pulls interface {
 	OpenPull(ctx context.Context, branch, base string) (*gh.Pull, error)
 	CreatePull(ctx context.Context, np gh.NewPull) (gh.Pull, error)
 	Merge(ctx context.Context, number int, sha, title string) (string, error)
+	MarkPullReady(ctx context.Context, nodeID string) error
+	RequestReviews(ctx context.Context, nodeID string, users, teams []string) error
 }
 
 // diffs reads what a pull request really holds: its commits and the diff

@@ -41,6 +41,12 @@ type runState struct {
 	// awaitingApproval marks a rung-2 run turned into a plan.
 	awaitingApproval bool
 	comments         []agent.Comment
+	// hasCI marks a repository with CI (ciFile says which file shows it):
+	// its new PR opens as a draft. asked is who the PR's opening asked to
+	// review, for the final comment.
+	hasCI  bool
+	ciFile string
+	asked  string
 	// instructions are the repository's AGENTS.md and the like.
 	instructions []agent.InstructionFile
 	// issueAuthorRole is the issue opener's role when the run learnt it
