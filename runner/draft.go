@@ -168,3 +168,20 @@ func (r *Runner) lastPerson(ctx context.Context, repo jobs.Repo, issue int) (str
 	}
 	return person, nil
 }
+
+// readyAfterPush takes a draft out of draft when a finished run pushed to
+// it and the repository has no CI to wait for (a checkpoint's draft,
+// finished by a retry), asking for the review; it returns what the final
+// comment adds, "" when nothing changed.
+func (w *work) readyAfterPush(ctx context.Context, wr written) string {
+	pr := w.state.pr
+	if pr == nil || !pr.Draft || w.state.hasCI {
+		return ""
+	}
+	asked := askReview(ctx, w.req.gh, *pr, w.req.repo.DefaultBranch, w.person(), wr.paths)
+	if err := w.req.gh.MarkPullReady(ctx, pr.NodeID); err != nil {
+		w.log.Warn().Err(err).Int("pr", pr.Number).Msg("Could not mark the PR ready for review")
+		return ""
+	}
+	return "\n\n" + w.readyNote(false, asked)
+}

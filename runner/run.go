@@ -47,6 +47,9 @@ type runState struct {
 	hasCI  bool
 	ciFile string
 	asked  string
+	// checkpoint says where an unfinished run stopped whose changes are
+	// written back as a checkpoint; "" for a finished run.
+	checkpoint string
 	// instructions are the repository's AGENTS.md and the like.
 	instructions []agent.InstructionFile
 	// issueAuthorRole is the issue opener's role when the run learnt it

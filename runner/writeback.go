@@ -133,7 +133,10 @@ func (w *work) pushToPR(ctx context.Context, wr written) error {
 		}
 		w.recordStep(ctx, store.StepRef, branch)
 	}
-	return w.announce(ctx, "pushed", fmt.Sprintf("LifeOS pushed %s to #%d.\n\n%s", wr.sha[:7], pr.Number, quote(wr.summary)))
+	if w.state.checkpoint != "" {
+		return w.announce(ctx, "checkpoint", w.checkpointNote(ctx, pr.Number, wr.sha))
+	}
+	return w.announce(ctx, "pushed", fmt.Sprintf("LifeOS pushed %s to #%d.\n\n%s%s", wr.sha[:7], pr.Number, quote(wr.summary), w.readyAfterPush(ctx, wr)))
 }
 
 // openNewPR writes the issue's branch and opens its PR. A branch with an
@@ -164,6 +167,9 @@ func (w *work) openNewPR(ctx context.Context, wr written) error {
 		return err
 	}
 	w.state.out.PRNumber = number
+	if w.state.checkpoint != "" {
+		return w.announce(ctx, "checkpoint", w.checkpointNote(ctx, number, wr.sha))
+	}
 	return w.announce(ctx, "opened", fmt.Sprintf("LifeOS opened #%d for this issue.\n\n%s\n\n%s", number, quote(wr.summary), w.readyNote(w.state.hasCI, w.state.asked)))
 }
 
@@ -187,7 +193,7 @@ func (w *work) openPull(ctx context.Context, branch string, wr written) (int, er
 		}
 	}
 	pr, err := g.CreatePull(ctx, gh.NewPull{Title: w.req.issue.Title, Head: branch, Base: w.req.repo.DefaultBranch,
-		Body: prBody(w.req.issueNumber, w.run.ID, wr), Draft: w.state.hasCI})
+		Body: prBody(w.req.issueNumber, w.run.ID, wr), Draft: w.state.hasCI || w.state.checkpoint != ""})
 	if err != nil {
 		return 0, fmt.Errorf("open the pull request from %s: %w", branch, err)
 	}
@@ -225,6 +231,10 @@ func (w *work) announce(ctx context.Context, kind, body string) error {
 	}
 	out := w.state.out
 	out.Status = store.StatusSucceeded
+	if w.state.checkpoint != "" {
+		// The work is kept, but the run did not do what it was asked.
+		out.Status, out.Error = store.StatusFailed, "stopped at a checkpoint: "+w.state.checkpoint
+	}
 	w.conclude(out)
 	w.logSuccess(ctx, out)
 	return nil
@@ -325,6 +335,10 @@ func (w *work) logSuccess(ctx context.Context, out store.Outcome) {
 	ev := w.log.Info().Int("pr", pr).Str("commit", sha).Int64("tokens", out.TotalTokens)
 	if micros, err := w.Store.RunCost(ctx, w.run.ID); err == nil {
 		ev = ev.Str("cost", policy.Money(micros).String())
+	}
+	if w.state.checkpoint != "" {
+		ev.Msgf("Run stopped at a checkpoint: #%d at %s", pr, shortSHA(sha))
+		return
 	}
 	ev.Msgf("Run succeeded: #%d at %s", pr, shortSHA(sha))
 }
