@@ -260,6 +260,10 @@ func (f *fakeGitHub) Commit(_ context.Context, parent gh.Head, changes []workspa
 	return sha, nil
 }
 
+func (f *fakeGitHub) CommitParents(context.Context, string) ([]string, error) {
+	return nil, f.call("CommitParents")
+}
+
 func (f *fakeGitHub) CreateBranch(_ context.Context, branch, sha string) error {
 	if err := f.call("CreateBranch"); err != nil {
 		return err

@@ -58,6 +58,7 @@ type code interface {
 	CreateBranch(ctx context.Context, branch, sha string) error
 	MoveBranch(ctx context.Context, branch, sha string, force bool) error
 	DeleteBranch(ctx context.Context, branch string) error
+	CommitParents(ctx context.Context, sha string) ([]string, error)
 }
 
 // files reads single files: the policy and the owner's default.
