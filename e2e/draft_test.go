@@ -111,3 +111,21 @@ func TestNoCIOpensReady(t *testing.T) {
 		t.Errorf("issue comments = %+v", c)
 	}
 }
+
+// CI that reports only commit statuses readies a draft too: the status
+// event is the signal.
+func TestDraftReadyOnCommitStatus(t *testing.T) {
+	e := start(t, envOpts{files: withCI()})
+	e.expectStatus("GET", "/repos/*/*/branches/main/protection/required_status_checks", 404)
+	_, pr := e.openPR()
+	p, _ := e.gh.Repo(repoName).Pull(pr)
+	e.gh.SetStatus(repoName, p.HeadSHA, "ci/jenkins", "success")
+	e.deliver("status", "", payload(t, "status", func(ev map[string]any) {
+		ev["sha"], ev["state"], ev["context"] = p.HeadSHA, "success", "ci/jenkins"
+		ev["branches"] = []any{map[string]any{"name": p.Head, "commit": map[string]any{"sha": p.HeadSHA, "url": "x"}, "protected": false}}
+	}))
+	p = e.waitPull(pr, func(p githubfake.Pull) bool { return !p.Draft })
+	if !slices.Equal(p.Reviewers, []string{maintainer}) {
+		t.Errorf("reviewers = %q", p.Reviewers)
+	}
+}

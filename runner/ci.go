@@ -140,13 +140,26 @@ func (r *Runner) ciDecision(ctx context.Context, repo string, pr int, sig string
 	return policy.CIFix(past, sig, r.MaxCIFixes), nil
 }
 
-// failedChecks reads what failed: a suite's check runs or a workflow run's
-// jobs.
+// failedChecks reads what failed: a suite's check runs, a workflow run's
+// jobs, or the head's failed commit statuses.
 func failedChecks(ctx context.Context, g checks, j jobs.CI) ([]gh.FailedCheck, error) {
-	if j.SuiteID != 0 {
+	switch {
+	case j.SuiteID != 0:
 		return g.FailedSuiteRuns(ctx, j.SuiteID)
+	case j.WorkflowRunID != 0:
+		return g.FailedJobs(ctx, j.WorkflowRunID)
 	}
-	return g.FailedJobs(ctx, j.WorkflowRunID)
+	statuses, err := g.Statuses(ctx, j.HeadSHA)
+	if err != nil {
+		return nil, err
+	}
+	var failed []gh.FailedCheck
+	for _, s := range statuses {
+		if s.State == "failure" || s.State == "error" {
+			failed = append(failed, gh.FailedCheck{Name: s.Context, Conclusion: s.State})
+		}
+	}
+	return failed, nil
 }
 
 // signature identifies a failure by what failed and how, without logs
