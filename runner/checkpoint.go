@@ -111,6 +111,10 @@ func (w *work) checkpointNote(ctx context.Context, pr int, sha string) string {
 		spent = ", " + policy.Money(micros).String()
 	}
 	out := w.state.out
-	return fmt.Sprintf("LifeOS stopped before finishing: %s.\n\nIt spent %d turns, %d tokens%s, and pushed its work so far to #%d as a checkpoint (%s, a draft PR). Comment `/lifeos retry` on #%d to continue from there: the next run starts from the branch and is told what this one tried.",
-		w.state.checkpoint, out.Turns, out.TotalTokens, spent, pr, shortSHA(sha), w.req.issueNumber)
+	draft := ", a draft PR"
+	if w.state.pr != nil && !w.state.pr.Draft {
+		draft = "" // pushed to a PR that was ready already
+	}
+	return fmt.Sprintf("LifeOS stopped before finishing: %s.\n\nIt spent %d turns, %d tokens%s, and pushed its work so far to #%d as a checkpoint (%s%s). Comment `/lifeos retry` on #%d to continue from there: the next run starts from the branch and is told what this one tried.",
+		w.state.checkpoint, out.Turns, out.TotalTokens, spent, pr, shortSHA(sha), draft, w.req.issueNumber)
 }
