@@ -3,6 +3,8 @@ package agent
 import (
 	"strings"
 	"testing"
+
+	"github.com/lifeos/lifeos/modelfake"
 )
 
 // The repository's instructions join the system prompt after the fixed
@@ -64,5 +66,27 @@ func TestRepoInstructionsCapped(t *testing.T) {
 	}
 	if strings.Join(notes, "\n") != strings.Join(want, "\n") {
 		t.Errorf("notes = %q, want %q", notes, want)
+	}
+}
+
+// A cut instruction file is told in the run's transcript, and the model
+// gets the instructions in its system message.
+func TestRepoInstructionsCutIsInTheTranscript(t *testing.T) {
+	h := newHarness(t)
+	task := testTask
+	task.RepoInstructions = []InstructionFile{{Path: "AGENTS.md", Text: "Use tabs.\n" + strings.Repeat("x", MaxRepoInstructionsBytes)}}
+	res, _, err := h.runTask(t, task, nil, modelfake.Finish("done"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sys := h.srv.Requests()[0].Messages[0].Content; !strings.Contains(sys, "> Use tabs.") {
+		t.Errorf("the system message lacks AGENTS.md:\n%.300s", sys)
+	}
+	found := false
+	for _, e := range res.Transcript {
+		found = found || strings.Contains(e.Content, "AGENTS.md was cut from 16394 to 16384 bytes")
+	}
+	if !found {
+		t.Errorf("the transcript does not tell the cut: %+v", res.Transcript)
 	}
 }
