@@ -42,6 +42,10 @@ func askedWho(asked, lead string) string {
 	return lead + asked + " to review it"
 }
 
+// unattended reports whether a run's trigger is no person's: CI or a
+// schedule.
+func unattended(trigger string) bool { return trigger == "ci" || trigger == "schedule" }
+
 // reviewers is who is asked to review a LifeOS PR: the person who
 // started the work, or, when no person did (a schedule), the code owners
 // of the changed paths.
@@ -162,7 +166,7 @@ func (r *Runner) lastPerson(ctx context.Context, repo jobs.Repo, issue int) (str
 	}
 	person := ""
 	for _, run := range runs {
-		if run.Actor != "" && run.Trigger != "ci" && !strings.HasSuffix(run.Actor, "[bot]") {
+		if run.Actor != "" && !unattended(run.Trigger) && !strings.HasSuffix(run.Actor, "[bot]") {
 			person = run.Actor
 		}
 	}

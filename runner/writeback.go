@@ -70,7 +70,7 @@ func changedPaths(wr written) []string { return wr.paths }
 
 // person is who started the run, "" when no person did (CI, a schedule).
 func (w *work) person() string {
-	if w.req.trigger == "ci" {
+	if unattended(w.req.trigger) {
 		return ""
 	}
 	return w.req.actor
