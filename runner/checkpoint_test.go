@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/store"
 )
 
 func TestDigest(t *testing.T) {
@@ -25,5 +26,45 @@ func TestDigest(t *testing.T) {
 	}
 	if got := digest(many); !strings.HasPrefix(got, "(the last 30 of 35) read_file fxxxxx,") {
 		t.Errorf("digest of many = %q", got[:60])
+	}
+}
+
+// A checkpoint still goes through the guard: a partial change that breaks
+// the policy is not pushed, and the run fails saying why.
+func TestCheckpointKeepsThePolicy(t *testing.T) {
+	h := newHarness(t)
+	h.setPolicy("limits:\n  max_turns: 1\npaths:\n  deny: [\"secret/**\"]\n")
+	h.model.then(reply(t, writeFile("secret/x.txt", "x\n")))
+	if err := h.work(h.labelJob("alice", "lifeos:do")); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.gh.commits) != 0 || len(h.gh.pulls) != 0 {
+		t.Errorf("commits %d, pulls %d; want nothing pushed", len(h.gh.commits), len(h.gh.pulls))
+	}
+	run := h.latest()
+	if run.Status != store.StatusFailed || !strings.Contains(run.Error, "broke the repository's policy") {
+		t.Errorf("run = %s %q", run.Status, run.Error)
+	}
+}
+
+// Within the policy, the limited run's change is pushed as a checkpoint:
+// a draft PR, and a comment saying where it stopped and how to go on.
+func TestCheckpointOpensADraft(t *testing.T) {
+	h := newHarness(t)
+	h.setPolicy("limits:\n  max_turns: 1\n")
+	h.model.then(reply(t, writeFile("greet.txt", "hello\n")))
+	if err := h.work(h.labelJob("alice", "lifeos:do")); err != nil {
+		t.Fatal(err)
+	}
+	pr, ok := h.gh.pulls[101]
+	if len(h.gh.commits) != 1 || !ok || !pr.Draft || len(h.gh.reviewsAsked) != 0 {
+		t.Fatalf("commits %d, pull %+v; want one checkpoint commit in a draft, no review asked", len(h.gh.commits), pr)
+	}
+	comments := h.gh.commentsOn(7)
+	if len(comments) != 1 || !strings.Contains(comments[0], "limit of 1 turns") || !strings.Contains(comments[0], "`/lifeos retry`") {
+		t.Errorf("comments = %q", comments)
+	}
+	if run := h.latest(); run.PRNumber != 101 || !strings.Contains(run.Summary, "wrote `greet.txt`") {
+		t.Errorf("run = PR %d, summary %q", run.PRNumber, run.Summary)
 	}
 }
