@@ -72,6 +72,7 @@ func TestManifestGrantsEachEventsPermission(t *testing.T) {
 		"check_suite":         "checks",
 		"check_run":           "checks",
 		"workflow_run":        "actions",
+		"status":              "statuses",
 	}
 	m := readManifest(t)
 	for _, ev := range m.DefaultEvents {
