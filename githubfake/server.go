@@ -79,6 +79,10 @@ type Request struct {
 	// the request, 0 for JWT or unauthenticated requests.
 	Installation int64
 	Time         time.Time
+	// Conditional is set when the request carried If-None-Match; its
+	// answer is 304 when the resource is unchanged, which GitHub does not
+	// count against the rate limit.
+	Conditional bool
 }
 
 // Server is the GitHub double. All of its state sits behind one mutex, so
@@ -356,8 +360,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, escaped string, 
 		rep, found = s.serveAPI(r, escaped, body, &rec)
 	}
 	out := encodeReply(rep)
+	rec.Conditional = r.Header.Get("If-None-Match") != ""
+	out = conditional(r, out)
 	rec.Status = out.status
-	if found != nil {
+	if found != nil && out.status != http.StatusNotModified {
 		// The double must answer only as GitHub could: a status the
 		// operation declares, with a body of the declared shape.
 		if err := s.spec.validateResponse(found, out, rep); err != nil {

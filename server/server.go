@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/riverqueue/river"
 	"github.com/rs/zerolog"
 
@@ -124,14 +123,15 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	}
 	run.Waker, legacy.Queue = q, q
 
-	// The gate in front of the dispatcher checks the signature before the
-	// body is decoded; the dispatcher checks it again with the same secret.
-	dispatcher := githubapp.NewEventDispatcher(webhook.All(webhook.Intake{Queue: q, Config: triage, Now: opts.Now, Metrics: m}), cfg.WebhookSecret)
+	// The gate in front of the dispatcher checks the signature, once,
+	// before the body is decoded.
+	hook := newWebhookHook(cfg.WebhookSecret, MaxWebhookBytes, opts.webhookReadBytes(),
+		webhook.All(webhook.Intake{Queue: q, Config: triage, Now: opts.Now, Metrics: m}))
 
 	s := &Server{cfg: cfg, opts: opts, log: log, db: db, store: st, queue: q, metrics: m, jobs: jobsTable}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
-	r.With(s.withLogger, s.countRefused).Post("/api/github/hook", newWebhookGate(cfg.WebhookSecret, MaxWebhookBytes, opts.webhookReadBytes(), dispatcher).ServeHTTP)
+	r.With(s.withLogger, s.countRefused).Post("/api/github/hook", hook.ServeHTTP)
 	r.Get("/api/health", s.health)
 	r.Method(http.MethodGet, "/metrics", m.Handler())
 	pages, err := newPages(cfg, opts, st, log)
