@@ -96,6 +96,9 @@ func serve(getenv func(string) string, stderr io.Writer) int {
 		setupOut := logOut
 		if cfg, logOut, log, err = registerFirst(ctx, cfg, getenv, ln, log, stderr); err != nil {
 			logOut = setupOut
+			if errors.Is(err, context.Canceled) {
+				return 0 // stopped before an App was registered
+			}
 			log.Error().Err(err).Msg("Set-up failed")
 			return 1
 		}
