@@ -115,6 +115,8 @@ type Server struct {
 	faults map[string]*Fault
 	// oauth is the OAuth web flow's state and the user tokens it issued.
 	oauth oauthState
+	// manifest is the manifest flow's posted manifests and codes.
+	manifest manifestState
 	// hooks run after a request on their route is answered (OnRequest).
 	hooks map[string][]func(Request)
 }
@@ -317,7 +319,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveDownload(w, r, escaped)
 		return
 	}
-	if s.serveOAuth(w, r, escaped) {
+	if s.serveOAuth(w, r, escaped) || s.serveManifest(w, r, escaped) {
 		return
 	}
 	body, err := io.ReadAll(r.Body)
