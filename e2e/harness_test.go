@@ -269,6 +269,14 @@ func (e expectation) matches(r githubfake.Request) bool {
 var configLookups = []expectation{
 	{method: "GET", pattern: "/repos/*/.github/contents/lifeos.yml", code: 404},
 	{method: "GET", pattern: "/repos/*/*/contents/.github/lifeos.yml", code: 404},
+	// A run on a PR's branch reads the instructions for agents from the
+	// default branch; a review request without a person reads CODEOWNERS.
+	{method: "GET", pattern: "/repos/*/*/contents/AGENTS.md", code: 404},
+	{method: "GET", pattern: "/repos/*/*/contents/.github/copilot-instructions.md", code: 404},
+	{method: "GET", pattern: "/repos/*/*/contents/CLAUDE.md", code: 404},
+	{method: "GET", pattern: "/repos/*/*/contents/.github/CODEOWNERS", code: 404},
+	{method: "GET", pattern: "/repos/*/*/contents/CODEOWNERS", code: 404},
+	{method: "GET", pattern: "/repos/*/*/contents/docs/CODEOWNERS", code: 404},
 }
 
 // jobDue reports a River job's state and how long until it is due to run

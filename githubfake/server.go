@@ -79,6 +79,10 @@ type Request struct {
 	// the request, 0 for JWT or unauthenticated requests.
 	Installation int64
 	Time         time.Time
+	// Conditional is set when the request carried If-None-Match; its
+	// answer is 304 when the resource is unchanged, which GitHub does not
+	// count against the rate limit.
+	Conditional bool
 }
 
 // Server is the GitHub double. All of its state sits behind one mutex, so
@@ -111,6 +115,8 @@ type Server struct {
 	faults map[string]*Fault
 	// oauth is the OAuth web flow's state and the user tokens it issued.
 	oauth oauthState
+	// manifest is the manifest flow's posted manifests and codes.
+	manifest manifestState
 	// hooks run after a request on their route is answered (OnRequest).
 	hooks map[string][]func(Request)
 }
@@ -313,7 +319,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveDownload(w, r, escaped)
 		return
 	}
-	if s.serveOAuth(w, r, escaped) {
+	if s.serveOAuth(w, r, escaped) || s.serveManifest(w, r, escaped) {
 		return
 	}
 	body, err := io.ReadAll(r.Body)
@@ -356,8 +362,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, escaped string, 
 		rep, found = s.serveAPI(r, escaped, body, &rec)
 	}
 	out := encodeReply(rep)
+	rec.Conditional = r.Header.Get("If-None-Match") != ""
+	out = conditional(r, out)
 	rec.Status = out.status
-	if found != nil {
+	if found != nil && out.status != http.StatusNotModified {
 		// The double must answer only as GitHub could: a status the
 		// operation declares, with a body of the declared shape.
 		if err := s.spec.validateResponse(found, out, rep); err != nil {

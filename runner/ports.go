@@ -39,6 +39,8 @@ type pulls interface {
 	OpenPull(ctx context.Context, branch, base string) (*gh.Pull, error)
 	CreatePull(ctx context.Context, np gh.NewPull) (gh.Pull, error)
 	Merge(ctx context.Context, number int, sha, title string) (string, error)
+	MarkPullReady(ctx context.Context, nodeID string) error
+	RequestReviews(ctx context.Context, nodeID string, users, teams []string) error
 }
 
 // diffs reads what a pull request really holds: its commits and the diff
@@ -56,6 +58,7 @@ type code interface {
 	CreateBranch(ctx context.Context, branch, sha string) error
 	MoveBranch(ctx context.Context, branch, sha string, force bool) error
 	DeleteBranch(ctx context.Context, branch string) error
+	CommitParents(ctx context.Context, sha string) ([]string, error)
 }
 
 // files reads single files: the policy and the owner's default.
