@@ -31,7 +31,8 @@ type Agent struct {
 	// Limits bound each run; zero fields take the defaults.
 	Limits Limits
 	// Log receives a line per run (and per turn at debug level); the zero
-	// value logs nothing.
+	// value logs nothing. The caller's logger names the repository, issue
+	// and run, so the agent adds none of them again.
 	Log zerolog.Logger
 	// OnCall, if set, is called after each model call with its usage; a
 	// non-nil error stops the run (Stop "on_call") and is returned wrapped.
@@ -84,12 +85,16 @@ func (a *Agent) Run(ctx context.Context, task Task, ws *workspace.Workspace) (*R
 	r := &run{
 		a: a, task: task, ws: ws, lim: lim, res: &Result{},
 		tools: newToolbox(ws, lim, task.PlanOnly, task.MayPropose, task.IsSecret),
-		log:   a.Log.With().Str("repo", task.Repo).Int("issue", task.Issue.Number).Logger(),
+		log:   a.Log, // the caller's logger names the repository and issue
 	}
 	r.start = r.now()
-	sys, user := systemPrompt(task.PlanOnly), firstMessage(task, ws)
+	sys, notes := systemPrompt(task.PlanOnly, task.RepoInstructions)
+	user := firstMessage(task, ws)
 	r.msgs = append(r.msgs, openai.SystemMessage(sys), openai.UserMessage(user))
 	r.record(Entry{Role: "system", Content: sys}, Entry{Role: "user", Content: user})
+	for _, n := range notes {
+		r.record(Entry{Role: "system", Content: "LifeOS note (not sent to the model): " + n})
+	}
 	r.params = r.tools.params()
 
 	stop, err := r.loop(ctx)

@@ -61,8 +61,8 @@ var (
 // TestAPIEconomy reports the GitHub requests of three tasks beside their
 // minimal sequences (issue 13, target 4), with the conditional ones: a
 // one-commit label → PR, a three-iteration /lifeos retry conversation on
-// the PR, and a CI-fix loop of two fixes. It fails only where a budget is
-// set: the label → PR run's 8.
+// the PR, and a CI-fix loop of two fixes. It reports; the label → PR
+// run's budget is asserted in one place, TestOneFileChangeRequestBudget.
 func TestAPIEconomy(t *testing.T) {
 	e := start(t, envOpts{})
 	e.openPR() // the process's first run pays for the token and the owner's policy
@@ -77,9 +77,6 @@ func TestAPIEconomy(t *testing.T) {
 	}
 	label := e.taskRequests()
 	t.Logf("label → PR, one commit: minimal %d (%s); %s", len(minimalLabel), strings.Join(minimalLabel, ", "), label)
-	if len(label.api) > 8 {
-		t.Errorf("label → PR: %d API requests, budget 8", len(label.api))
-	}
 	pr := run.PRNumber
 
 	e.gh.ResetRequests()

@@ -25,4 +25,3 @@ func conditional(r *http.Request, out encoded) encoded {
 	}
 	return out
 }
-

@@ -75,6 +75,8 @@ type Server struct {
 	jobs metrics.Queue
 	// draining is set once shutdown has begun.
 	draining atomic.Bool
+	// checks are the start-up checks' failures.
+	checks *startupChecks
 }
 
 // New opens and migrates the database and builds every dependency once.
@@ -100,12 +102,14 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 		db.Close()
 		return nil, err
 	}
-	app, err := readIdentity(ctx, clients, cfg.AppSlug, log)
+	checks := &startupChecks{}
+	app, err := startIdentity(ctx, cfg, clients, checks, log)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	log.Info().Str("app_slug", app.Slug).Str("app_name", app.Name).Int64("app_id", app.ID).Msg("GitHub App identity")
+	logSettings(log, cfg, app)
+	checkModel(ctx, cfg, checks, log)
 
 	run := newRunner(cfg, opts, st, clients, app, log)
 	run.Model, run.Metrics = m.Model(run.Model), m
@@ -128,7 +132,7 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	hook := newWebhookHook(cfg.WebhookSecret, MaxWebhookBytes, opts.webhookReadBytes(),
 		webhook.All(webhook.Intake{Queue: q, Config: triage, Now: opts.Now, Metrics: m}))
 
-	s := &Server{cfg: cfg, opts: opts, log: log, db: db, store: st, queue: q, metrics: m, jobs: jobsTable}
+	s := &Server{cfg: cfg, opts: opts, log: log, db: db, store: st, queue: q, metrics: m, jobs: jobsTable, checks: checks}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.With(s.withLogger, s.countRefused).Post("/api/github/hook", hook.ServeHTTP)
