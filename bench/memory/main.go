@@ -94,7 +94,7 @@ func run(runs, repoMB int, turnDelay time.Duration, floodN int, forged bool) err
 		}
 	}
 	peak := 0
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(4 * time.Minute)
 	for {
 		if r, err := rss(cmd.Process.Pid); err == nil && r > peak {
 			peak = r
@@ -103,7 +103,7 @@ func run(runs, repoMB int, turnDelay time.Duration, floodN int, forged bool) err
 			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("only %d of %d PRs after 2 minutes", len(gh.Repo(repo).Pulls()), runs)
+			return fmt.Errorf("only %d of %d PRs after 4 minutes; peak so far %.1f MB (sampled VmRSS)", len(gh.Repo(repo).Pulls()), runs, float64(peak)/1024)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
