@@ -29,7 +29,7 @@ func runSequential(n, repoMB int) error {
 	// The run's last write is its comment on the issue.
 	b.gh.OnRequest("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", func(githubfake.Request) { done <- struct{}{} })
 
-	var took []time.Duration
+	var took, pickup []time.Duration
 	var at100 serverMemory
 	for i := range n {
 		number := b.gh.AddIssue(repo, fmt.Sprintf("Task %d", i), "Add NOTES.md", owner)
@@ -40,6 +40,7 @@ func runSequential(n, repoMB int) error {
 		select {
 		case t := <-pulled:
 			took = append(took, t.Sub(start))
+			pickup = append(pickup, firstRequestAfter(b.gh, start).Sub(start))
 		case <-time.After(30 * time.Second):
 			return fmt.Errorf("run %d: no pull request after 30s", i+1)
 		}
@@ -73,6 +74,9 @@ func runSequential(n, repoMB int) error {
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: |")
 	fmt.Printf("| %d runs | %s | %s | %s | %s | ≤ 100 ms (%.2f×) |\n\n", n, ms(q(0.5)), ms(q(0.9)), ms(q(0.99)), ms(sorted[len(sorted)-1]),
 		float64(q(0.5))/float64(100*time.Millisecond))
+	slices.Sort(pickup)
+	fmt.Printf("of which from the delivery to the run's first GitHub request (the job's pickup): median %s, p90 %s\n\n",
+		ms(pickup[len(pickup)/2]), ms(pickup[min(len(pickup)-1, len(pickup)*9/10)]))
 	fmt.Printf("| server after run | heap in use | goroutines | RSS |\n| --- | ---: | ---: | ---: |\n")
 	fmt.Printf("| start-up (idle) | | | %.1f MB |\n", float64(b.idle)/1024)
 	fmt.Printf("| %d | %.1f MB | %d | %.1f MB |\n", min(100, n), at100.heapMB, at100.goroutines, at100.rssMB)
@@ -119,3 +123,13 @@ func readMemory(b *benchServer) (serverMemory, error) {
 
 // serverLogLevel is the server's LOG_LEVEL (-server-log).
 var serverLogLevel = "warn"
+
+// firstRequestAfter is when the double received its first request after t.
+func firstRequestAfter(gh *githubfake.Server, t time.Time) time.Time {
+	for _, r := range gh.Requests() {
+		if r.Time.After(t) {
+			return r.Time
+		}
+	}
+	return t
+}
