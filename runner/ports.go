@@ -98,6 +98,9 @@ type Store interface {
 	EndRun(ctx context.Context, id int64, status, reason string) (bool, error)
 	JobRunning(ctx context.Context, jobID int64) (bool, error)
 	OrphanedRuns(ctx context.Context) ([]*store.Run, error)
+	AddNotice(ctx context.Context, runID int64, number int, body string) error
+	Notices(ctx context.Context) ([]store.Notice, error)
+	DropNotice(ctx context.Context, runID int64) error
 	LatestRun(ctx context.Context, repo string, issue int) (*store.Run, error)
 	ActiveRun(ctx context.Context, repo string, issue int) (*store.Run, error)
 	IssueRuns(ctx context.Context, repo string, issue int) ([]*store.Run, error)
