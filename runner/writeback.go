@@ -237,7 +237,7 @@ func (w *work) announce(ctx context.Context, kind, body string) error {
 	out.Status = store.StatusSucceeded
 	if w.state.checkpoint != "" {
 		// The work is kept, but the run did not do what it was asked.
-		out.Status, out.Error = store.StatusFailed, "stopped at a checkpoint: "+w.state.checkpoint
+		out.Status, out.Error = store.StatusFailed, checkpointError+w.state.checkpoint
 	}
 	w.conclude(out)
 	w.logSuccess(ctx, out)
