@@ -5,7 +5,6 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -119,11 +118,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	for _, u := range []struct{ name, value string }{
 		{"GITHUB_V3_API_URL", c.V3APIURL}, {"GITHUB_V4_API_URL", c.V4APIURL}, {"OPENAI_BASE_URL", c.OpenAIBaseURL},
 	} {
-		if u.value == "" {
-			continue
-		}
-		if p, err := url.Parse(u.value); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			return nil, &Error{u.name, fmt.Sprintf("is not an http(s) URL: %q", u.value)}
+		if err := checkURL(u.name, u.value); err != nil {
+			return nil, err
 		}
 	}
 	if c.OpenAIAPIKey == "" && c.OpenAIBaseURL == "" {
