@@ -98,7 +98,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.LogFormat, err = logFormat(getenv("LOG_FORMAT")); err != nil {
 		return nil, err
 	}
-	if c.Port, err = intSetting(getenv, "PORT", DefaultPort, 1, 65535); err != nil {
+	if c.Port, err = LoadPort(getenv); err != nil {
 		return nil, err
 	}
 	id, err := intSetting(getenv, "GITHUB_APP_INTEGRATION_ID", 0, 1, 1<<62)
@@ -162,6 +162,12 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, &Error{"LIFEOS_DELETE_BRANCH", fmt.Sprintf("must be true or false, got %q", v)}
 	}
 	return c, nil
+}
+
+// LoadPort reads PORT, the port serve listens on (DefaultPort if unset),
+// for the commands that need only it, such as `lifeos healthcheck`.
+func LoadPort(getenv func(string) string) (int, error) {
+	return intSetting(getenv, "PORT", DefaultPort, 1, 65535)
 }
 
 func privateKey(getenv func(string) string) ([]byte, error) {
