@@ -40,6 +40,7 @@ func commands() []command {
 	return []command{
 		{"serve", "", "run the GitHub App server (the default); configured by environment variables (lifeos help lists them)", serveCommand},
 		{"demo", "[--once] [--addr ADDR] [--data-dir DIR]", "watch a labelled issue become a pull request: the real server against local doubles of GitHub and the model; no credentials, no network", demoCommand},
+		{"run", "--repo OWNER/NAME --issue N [--dry-run]", "run the agent once on an issue from a terminal, with the App's settings as serve reads them; prints progress and the diff (--dry-run: pushes nothing, prints what it would have written)", runCommand},
 		{"policy", "check [FILE]", "validate a policy file (default .github/lifeos.yml; none: the defaults) and print the effective policy under the server's ceilings", policyCommand},
 		{"runs", "[--repo OWNER/NAME] [--status STATUS] [--limit N] [--json]\nshow ID [--transcript]\nexport --since YYYY-MM-DD [--until YYYY-MM-DD]",
 			"the runs in the configured database (DATABASE_URL or LIFEOS_DATA_DIR; no App settings needed), read-only: a list, one run with its decisions, calls and transcript, or JSON lines for audit", runsCommand},
