@@ -105,6 +105,7 @@ func (n *narrator) watch(repo string) {
 	n.gh.OnRequest("PATCH /repos/{owner}/{repo}/git/refs/{ref}", func(req githubfake.Request) { n.branch(r, req) })
 	n.gh.OnRequest("POST /repos/{owner}/{repo}/pulls", func(req githubfake.Request) { n.pull(r, req) })
 	n.gh.OnRequest("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", func(req githubfake.Request) { n.comment(r, req) })
+	n.gh.OnRequest("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", func(req githubfake.Request) { n.edit(r, req) })
 }
 
 // branch tells a commit pushed to a branch.
@@ -157,6 +158,26 @@ func (n *narrator) comment(r *githubfake.Repo, req githubfake.Request) {
 	}
 	c := cs[len(cs)-1]
 	n.say("▸ comment on #%d by %s:\n%s", num, c.Author, indent(c.Body))
+}
+
+// edit tells a comment the App edited (a progress comment kept up to
+// date), looked for on the issues and pull requests of the repository.
+func (n *narrator) edit(r *githubfake.Repo, req githubfake.Request) {
+	id, err := strconv.ParseInt(req.Path[strings.LastIndex(req.Path, "/")+1:], 10, 64)
+	if req.Status >= 300 || err != nil {
+		return
+	}
+	for num := 1; ; num++ { // issues and pull requests, numbered from 1
+		if _, ok := r.Issue(num); !ok {
+			return
+		}
+		for _, c := range r.Comments(num) {
+			if c.ID == id {
+				n.say("▸ comment on #%d edited by %s:\n%s", num, c.Author, indent(c.Body))
+				return
+			}
+		}
+	}
 }
 
 // Diff is the unified diff of the files that differ between two refs of
