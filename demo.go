@@ -21,7 +21,7 @@ func demoCommand(c *cli, args []string) int {
 	f := newFlags("demo", 0)
 	once := f.Bool("once", false, "exit once the run has ended, rather than serving the run pages until ^C")
 	addr := f.String("addr", defaultDemoAddr, "address to serve on (127.0.0.1:0 for any free port)")
-	dataDir := f.String("data-dir", "", "directory for the demo's SQLite database (default: a temporary one, removed at the end)")
+	dataDir := f.String("data-dir", "", "a new directory to keep the demo's SQLite database in (default: a temporary one, removed at the end)")
 	if _, code, ok := f.parse(c, args); !ok {
 		return code
 	}

@@ -16,6 +16,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -26,6 +27,7 @@ import (
 	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/server"
+	"github.com/lifeos/lifeos/store"
 )
 
 // runTimeout bounds the wait for the demo's run to end.
@@ -36,7 +38,9 @@ type Options struct {
 	// Addr is the address the server listens on ("127.0.0.1:0": any port).
 	Addr string
 	// DataDir holds the demo's SQLite database; a temporary directory,
-	// removed at the end, when empty.
+	// removed at the end, when empty. It must not hold one already: the
+	// demo's GitHub lives in memory, so an earlier demo's runs would name
+	// pull requests that are no longer there.
 	DataDir string
 	// Once ends the demo when the run has ended, rather than serving on.
 	Once bool
@@ -45,8 +49,8 @@ type Options struct {
 	Model    config.DemoModel
 	UseModel bool
 	Version  string
-	// Out receives the story; Log, if set, the server's whole log.
-	Out, Log io.Writer
+	// Out receives the story.
+	Out io.Writer
 }
 
 // ErrRunFailed is returned when the demo's run ended other than with a
@@ -62,6 +66,8 @@ func Run(ctx context.Context, o Options) error {
 		}
 		defer os.RemoveAll(dir)
 		o.DataDir = dir
+	} else if _, err := os.Stat(filepath.Join(o.DataDir, store.SQLiteFileName)); err == nil {
+		return fmt.Errorf("%s already holds a database (an earlier demo's?): the demo's GitHub starts empty each time, so give it a new directory", o.DataDir)
 	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
@@ -94,10 +100,10 @@ func newDemo(o Options, gh *githubfake.Server, url string) (*demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &demo{o: o, gh: gh, url: url, tell: &narrator{out: o.Out, gh: gh, log: o.Log}}
+	d := &demo{o: o, gh: gh, url: url, tell: &narrator{out: o.Out, gh: gh}}
 	d.issue = seed(gh, web.ClientID, web.ClientSecret)
 	d.cfg = &config.Config{
-		IntegrationID: gh.AppID(), PrivateKey: gh.PrivateKeyPEM(), WebhookSecret: web.AdminToken,
+		IntegrationID: gh.AppID(), PrivateKey: gh.PrivateKeyPEM(), WebhookSecret: token(20),
 		V3APIURL: gh.URL(), V4APIURL: gh.URL() + "graphql",
 		DataDir: o.DataDir, TriggerLabel: names.TriggerLabel, DeleteBranches: true,
 		Ceilings: policy.DefaultCeilings(), Prices: policy.DefaultPrices(), Web: web, Version: o.Version,

@@ -95,3 +95,18 @@ func get(t *testing.T, c *http.Client, req *http.Request) string {
 	}
 	return string(body)
 }
+
+// TestDemoRefusesAnEarlierDemosDatabase: the double starts empty, so a
+// data directory that already holds a database is refused before
+// anything starts, rather than mixing two demos' runs.
+func TestDemoRefusesAnEarlierDemosDatabase(t *testing.T) {
+	dir := t.TempDir()
+	var out syncBuffer
+	if err := Run(context.Background(), Options{Addr: "127.0.0.1:0", DataDir: dir, Once: true, Out: &out}); err != nil {
+		t.Fatalf("first demo: %v\n%s", err, out.String())
+	}
+	err := Run(context.Background(), Options{Addr: "127.0.0.1:0", DataDir: dir, Once: true, Out: &out})
+	if err == nil || !strings.Contains(err.Error(), "already holds a database") {
+		t.Errorf("second demo on the same directory: %v", err)
+	}
+}

@@ -25,8 +25,6 @@ type narrator struct {
 	mu  sync.Mutex
 	out io.Writer
 	gh  *githubfake.Server
-	// log receives every line of the server's log as written, if set.
-	log io.Writer
 	// told is the commit last told of each branch.
 	told map[string]string
 	// ended is set when the story is over: the shutdown's log is not part
@@ -44,9 +42,6 @@ func (n *narrator) say(format string, args ...any) {
 // Write takes the server's log, one JSON object a line (zerolog writes a
 // line at a time), and tells the lines a person follows the run by.
 func (n *narrator) Write(p []byte) (int, error) {
-	if n.log != nil {
-		n.log.Write(p)
-	}
 	for _, line := range bytes.Split(bytes.TrimSpace(p), []byte("\n")) {
 		var e logLine
 		if !n.ended.Load() && json.Unmarshal(line, &e) == nil {

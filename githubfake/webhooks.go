@@ -3,6 +3,7 @@ package githubfake
 import (
 	"bytes"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -31,7 +32,15 @@ type Delivery struct {
 // webhook is where the App takes its deliveries.
 type webhook struct {
 	url, secret string
-	seq         int
+}
+
+// deliveryID is a new X-GitHub-Delivery: a random GUID, as GitHub's, so
+// that deliveries of two doubles (two demos on one database) never share
+// one.
+func deliveryID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 // SetWebhook makes the double deliver events to url as GitHub delivers
@@ -64,8 +73,7 @@ func (s *Server) LabelIssue(fullName string, number int, label, sender string) (
 		Repo: s.repoJSON(r), Sender: s.userJSON(sender),
 		Installation: &github.Installation{ID: ptr(r.installationID), NodeID: ptr(nodeID("Installation", r.installationID))},
 	}
-	s.hook.seq++
-	d := Delivery{ID: fmt.Sprintf("githubfake-%d-%d", s.now().UnixNano(), s.hook.seq), Event: "issues", Action: "labeled"}
+	d := Delivery{ID: deliveryID(), Event: "issues", Action: "labeled"}
 	url, secret := s.hook.url, s.hook.secret
 	s.mu.Unlock()
 

@@ -45,6 +45,10 @@ func TestLabelIssueDeliversSignedEvent(t *testing.T) {
 		got.GetInstallation().GetID() != testInstallation || got.GetRepo().GetFullName() != testRepo || got.GetSender().GetLogin() != "alice" {
 		t.Errorf("event = %+v", got)
 	}
+	again, err := f.s.LabelIssue(testRepo, n, "lifeos:do", "alice")
+	if err != nil || again.ID == d.ID {
+		t.Errorf("a second delivery %+v (%v) has the first's id %s", again, err, d.ID)
+	}
 	if is, _ := f.repo.Issue(n); len(is.Labels) != 1 || is.Labels[0] != "lifeos:do" {
 		t.Errorf("issue labels = %v", is.Labels)
 	}
