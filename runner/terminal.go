@@ -20,6 +20,14 @@ const TriggerTerminal = "terminal"
 // ends, it ends finished and the issue is told; the run is returned with
 // the error that ended it, if any.
 func (r *Runner) RunIssue(ctx context.Context, repo jobs.Repo, number int) (*store.Run, error) {
+	// Bounded as a job is: the sweep takes a jobless run older than
+	// store.MaxJoblessRun for one whose process died.
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = DefaultRunTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	g, err := r.GitHub(repo)
 	if err != nil {
 		return nil, err

@@ -73,3 +73,12 @@ func TestDryRunHoldsBackEveryWrite(t *testing.T) {
 		t.Errorf("%d writes held back", dry.Writes())
 	}
 }
+
+// TestJoblessRunsOutliveTheRunTimeout: the sweep leaves a jobless run
+// alone for store.MaxJoblessRun, which must outlast the timeout RunIssue
+// puts on it.
+func TestJoblessRunsOutliveTheRunTimeout(t *testing.T) {
+	if store.MaxJoblessRun <= DefaultRunTimeout {
+		t.Errorf("store.MaxJoblessRun %s is within DefaultRunTimeout %s", store.MaxJoblessRun, DefaultRunTimeout)
+	}
+}
