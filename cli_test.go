@@ -51,6 +51,11 @@ func TestCLIManners(t *testing.T) {
 		{"--help", []string{"--help"}, 0, "Settings (environment variables", ""},
 		{"an unknown command", []string{"frob"}, 2, "", "unknown command \"frob\"\n\nUsage: lifeos COMMAND"},
 		{"a flag where the command goes", []string{"--port"}, 2, "", "unknown command \"--port\""},
+		{"runs --help", []string{"runs", "--help"}, 0, "lifeos runs show ID", ""},
+		{"runs show --help", []string{"runs", "show", "--help"}, 0, "lifeos runs export", ""},
+		{"run --help", []string{"run", "--help"}, 0, "-dry-run", ""},
+		{"run with an argument", []string{"run", "--repo", "a/b", "--issue", "1", "now"}, 2, "", `unexpected argument "now"`},
+		{"healthcheck --help", []string{"healthcheck", "--help"}, 0, "HEALTHCHECK", ""},
 		{"healthcheck with an argument", []string{"healthcheck", "x"}, 2, "", "unexpected argument"},
 	}
 	for _, tt := range tests {
