@@ -59,6 +59,9 @@ func (d *DryRun) PullCommits(ctx context.Context, n int) ([]gh.PullCommit, error
 func (d *DryRun) Compare(ctx context.Context, base, head string) ([]gh.DiffFile, error) {
 	return d.Real.Compare(ctx, base, head)
 }
+func (d *DryRun) CommitParents(ctx context.Context, sha string) ([]string, error) {
+	return d.Real.CommitParents(ctx, sha)
+}
 func (d *DryRun) BranchHead(ctx context.Context, branch string) (gh.Head, error) {
 	return d.Real.BranchHead(ctx, branch)
 }
@@ -108,6 +111,12 @@ func (d *DryRun) CreatePull(_ context.Context, np gh.NewPull) (gh.Pull, error) {
 }
 func (d *DryRun) Merge(_ context.Context, n int, sha, title string) (string, error) {
 	return "", d.wrote("merge #%d at %s as %q", n, sha, title)
+}
+func (d *DryRun) MarkPullReady(_ context.Context, nodeID string) error {
+	return d.wrote("mark the pull request %s ready for review", nodeID)
+}
+func (d *DryRun) RequestReviews(_ context.Context, nodeID string, users, teams []string) error {
+	return d.wrote("ask %v and the teams %v to review the pull request %s", users, teams, nodeID)
 }
 func (d *DryRun) CreateBranch(_ context.Context, branch, sha string) error {
 	return d.wrote("create the branch %s at %s", branch, sha)
