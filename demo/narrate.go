@@ -139,7 +139,11 @@ func (n *narrator) pull(r *githubfake.Repo, req githubfake.Request) {
 		return
 	}
 	pr := pulls[len(pulls)-1]
-	n.say("▸ pull request #%d opened by %s: %q (%s → %s)\n%s\n%s", pr.Number, pr.User, pr.Title, pr.Head, pr.Base,
+	kind := "pull request"
+	if pr.Draft {
+		kind = "draft pull request"
+	}
+	n.say("▸ %s #%d opened by %s: %q (%s → %s)\n%s\n%s", kind, pr.Number, pr.User, pr.Title, pr.Head, pr.Base,
 		indent(pr.Body), Diff(r, pr.Base, pr.Head))
 }
 
