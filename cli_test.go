@@ -133,7 +133,7 @@ func TestHealthcheck(t *testing.T) {
 		code   int
 	}{
 		{"healthy", port, http.StatusOK, 0},
-		{"degraded or draining", port, http.StatusServiceUnavailable, 1},
+		{"draining or unavailable (503; degraded answers 200)", port, http.StatusServiceUnavailable, 1},
 		{"nothing listening", closed, http.StatusOK, 1},
 		{"a bad PORT", "http", http.StatusOK, 2},
 	}
