@@ -1,26 +1,14 @@
 // Command lifeos is a self-hosted GitHub App that turns a labelled issue into
-// a reviewed pull request. Run `lifeos serve` (the default) to start it.
+// a reviewed pull request. Run `lifeos serve` (the default) to start it,
+// `lifeos demo` to watch it work with no credentials, `lifeos help` for the
+// rest.
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
-	"os/signal"
-	"runtime/debug"
-	"strconv"
-	"syscall"
-	"time"
-
-	"github.com/lifeos/lifeos/config"
-	"github.com/lifeos/lifeos/policy"
-	"github.com/lifeos/lifeos/runner"
-	"github.com/lifeos/lifeos/runscli"
-	"github.com/lifeos/lifeos/server"
-	"github.com/lifeos/lifeos/store"
+	"strings"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -30,173 +18,77 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
+// cli is what every command is given: the environment (read only through
+// package config) and where to print.
+type cli struct {
+	getenv         func(string) string
+	stdout, stderr io.Writer
+}
+
+// command is one `lifeos` command. Its run gets the arguments after its
+// name and returns the exit code: 0 done, 1 failed, 2 bad input (with the
+// usage on stderr).
+type command struct {
+	name     string
+	synopsis string // the arguments, for the usage line; one line per form
+	summary  string // what it does, for `lifeos help` and its --help
+	run      func(c *cli, args []string) int
+}
+
+// commands are the `lifeos` commands, in the order help lists them.
+func commands() []command {
+	return []command{
+		{"serve", "", "run the GitHub App server (the default); configured by environment variables (lifeos help lists them)", serveCommand},
+		{"demo", "[--once] [--addr ADDR] [--data-dir DIR]", "watch a labelled issue become a pull request: the real server against local doubles of GitHub and the model; no credentials, no network", demoCommand},
+		{"run", "--repo OWNER/NAME --issue N [--dry-run]", "run the agent once on an issue from a terminal, with the App's settings as serve reads them; prints progress and the diff (--dry-run: pushes nothing, prints what it would have written)", runCommand},
+		{"policy", "check [FILE]", "validate a policy file (default .github/lifeos.yml; none: the defaults) and print the effective policy under the server's ceilings", policyCommand},
+		{"runs", "[--repo OWNER/NAME] [--status STATUS] [--limit N] [--json]\nshow ID [--transcript]\nexport --since YYYY-MM-DD [--until YYYY-MM-DD]",
+			"the runs in the configured database (DATABASE_URL or LIFEOS_DATA_DIR; no App settings needed), read-only: a list, one run with its decisions, calls and transcript, or JSON lines for audit", runsCommand},
+		{"healthcheck", "", "GET /api/health on the configured PORT of this machine: exit 0 if healthy, 1 if not (for a container HEALTHCHECK)", healthcheckCommand},
+		{"version", "", "print the version, the VCS revision and the Go version", versionCommand},
+		{"help", "", "print this help and every setting with its default", helpCommand},
+	}
+}
+
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cmd := "serve"
+	c := &cli{getenv: getenv, stdout: stdout, stderr: stderr}
+	name := "serve"
 	if len(args) > 0 {
-		cmd, args = args[0], args[1:]
+		name, args = args[0], args[1:]
 	}
-	switch cmd {
-	case "serve":
-		return serve(getenv, stderr)
-	case "policy":
-		return policyCommand(args, getenv, stdout, stderr)
-	case "runs":
-		return runsCommand(args, getenv, stdout, stderr)
-	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, buildVersion())
-		return 0
-	case "help", "--help", "-h":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		fmt.Fprintf(stderr, "lifeos: unknown command %q\n\n%s", cmd, usage)
-		return 2
+	switch name {
+	case "-h", "-help", "--help":
+		name = "help"
+	case "-v", "-version", "--version":
+		name = "version"
 	}
-}
-
-const usage = `Usage: lifeos [command]
-
-Commands:
-  serve                 run the GitHub App server (the default); configured by environment variables, see README.md
-  policy check [file]   validate a policy file (default .github/lifeos.yml) and print the effective
-                        policy with the server's ceilings (LIFEOS_* variables) applied; fails if
-                        no run could start under it (a trigger label the server never acts on, or
-                        a model without a price in LIFEOS_PRICES)
-  runs                  list the newest runs from the configured database (DATABASE_URL or
-                        LIFEOS_DATA_DIR, as serve reads them; no App settings needed); read-only.
-                        Flags: --repo OWNER/NAME, --status STATUS, --limit N, --json (JSON lines)
-  runs show ID          one run: trigger, decisions with reasons, model calls and costs, files,
-                        commit, PR, outcome, and the transcript summarised (--transcript: whole)
-  runs export --since YYYY-MM-DD [--until YYYY-MM-DD]
-                        runs created in those days (UTC), as JSON lines for audit
-  version               print the version
-`
-
-func serve(getenv func(string) string, stderr io.Writer) int {
-	cfg, err := config.Load(getenv)
-	unregistered := errors.Is(err, config.ErrNoApp)
-	if err != nil && !unregistered {
-		fmt.Fprintf(stderr, "lifeos: %v\n", err)
-		return 2
-	}
-	cfg.Version = buildVersion()
-	setMemoryLimit(cfg.MemoryLimit)
-	logOut := server.NewLogWriter(stderr, server.LogSecrets(cfg)...)
-	defer func() { logOut.Close() }()
-	log := server.NewLogger(logOut, cfg)
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
-	if err != nil {
-		log.Error().Err(err).Msg("Listen failed")
-		return 1
-	}
-	if unregistered {
-		setupOut := logOut
-		if cfg, logOut, log, err = registerFirst(ctx, cfg, getenv, ln, log, stderr); err != nil {
-			logOut = setupOut
-			if errors.Is(err, context.Canceled) {
-				return 0 // stopped before an App was registered
-			}
-			log.Error().Err(err).Msg("Set-up failed")
-			return 1
+	for _, cmd := range commands() {
+		if cmd.name == name {
+			return cmd.run(c, args)
 		}
-		setupOut.Close()
 	}
-	srv, err := server.New(ctx, cfg, log, server.Options{
-		Leases:        runner.LeaseTimes{Renew: cfg.LeaseRenew, TTL: cfg.LeaseTTL},
-		SweepInterval: cfg.SweepInterval,
-	})
-	if err != nil {
-		ln.Close()
-		log.Error().Err(err).Msg("Start-up failed")
-		return 1
-	}
-	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
-		log.Error().Err(err).Msg("Server stopped with an error")
-		return 1
-	}
-	return 0
+	fmt.Fprintf(stderr, "lifeos: unknown command %q\n\n", name)
+	writeUsage(stderr)
+	return 2
 }
 
-// DefaultMemoryLimit is the Go heap's soft limit when GOMEMLIMIT is unset:
-// sized for the smallest Fly machine (256 MB) with ten runs on 10 MB
-// repositories. Without it the heap may grow to twice what is live before
-// the collector runs. Set GOMEMLIMIT (e.g. 1GiB) for more workers or
-// larger repositories; the limit is soft, so exceeding it costs CPU, not a
-// crash.
-const DefaultMemoryLimit = 160 << 20
-
-func setMemoryLimit(gomemlimit string) {
-	if gomemlimit == "" {
-		debug.SetMemoryLimit(DefaultMemoryLimit)
-	}
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
-// policyCommand runs `lifeos policy check [file]`: it exits 0 and prints the
-// effective policy, or exits 1 and prints each problem with its line, the
-// problems of the file and those that would make the server refuse every
-// run under it (see policy.Refusals).
-func policyCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "check" || len(args) > 2 {
-		fmt.Fprintf(stderr, "lifeos: usage: lifeos policy check [file]\n")
-		return 2
-	}
-	path := policy.FilePath
-	if len(args) == 2 {
-		path = args[1]
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		fmt.Fprintf(stderr, "lifeos: %v\n", err)
-		return 2
-	}
-	ceilings, err := config.LoadCeilings(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "lifeos: %v\n", err)
-		return 2
-	}
-	prices, err := config.LoadPrices(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "lifeos: %v\n", err)
-		return 2
-	}
-	out, ok := policy.CheckCommand(data, ceilings, prices)
-	if !ok {
-		fmt.Fprintf(stderr, "%s: ", path)
-		fmt.Fprint(stderr, out)
-		return 1
-	}
-	fmt.Fprint(stdout, out)
-	return 0
-}
-
-// runsCommand runs `lifeos runs ...` (see runscli) on the database the
-// settings name, opened read-only; it needs none of the App's settings.
-func runsCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	dbc, err := config.LoadDatabase(getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "lifeos: %v\n", err)
-		return 2
-	}
-	open := func(ctx context.Context) (*store.Store, func() error, error) {
-		db, err := store.OpenReadOnly(ctx, dbc.URL, dbc.DataDir)
-		if err != nil {
-			return nil, nil, err
+// writeUsage writes the list of commands.
+func writeUsage(w io.Writer) {
+	fmt.Fprint(w, "Usage: lifeos COMMAND [flags]\n\nCommands:\n")
+	for _, cmd := range commands() {
+		for _, form := range cmd.forms() {
+			fmt.Fprintf(w, "  %s\n", form)
 		}
-		return store.New(db, nil), db.Close, nil
+		fmt.Fprintf(w, "      %s\n", cmd.summary)
 	}
-	cmd := runscli.Command{Open: open, Now: time.Now, Stdout: stdout, Stderr: stderr}
-	return cmd.Run(context.Background(), args)
+	fmt.Fprint(w, "\nRun lifeos COMMAND --help for a command's flags.\n")
+}
+
+// forms are the command's usage lines, without "lifeos ".
+func (cmd command) forms() []string {
+	var out []string
+	for _, s := range strings.Split(cmd.synopsis, "\n") {
+		out = append(out, strings.TrimSpace(cmd.name+" "+s))
+	}
+	return out
 }

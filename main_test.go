@@ -95,7 +95,7 @@ func TestPolicyCheckRefusesWhatCanNeverRun(t *testing.T) {
 		want []string // substrings of stdout (exit 0) or stderr
 	}{
 		{"a label outside the namespace", outside, nil, 1,
-			[]string{"outside.yml: 2:10: trigger.label:", `"ai-do" can never start a run`, `"lifeos:do"`, `"lifeos:"`}},
+			[]string{"outside.yml:2:10: trigger.label:", `"ai-do" can never start a run`, `"lifeos:do"`, `"lifeos:"`}},
 		{"the server's own label", outside, map[string]string{"LIFEOS_TRIGGER_LABEL": "ai-do"}, 0,
 			[]string{"label: ai-do"}},
 		{"the server's label is the default", write("empty.yml", ""), map[string]string{"LIFEOS_TRIGGER_LABEL": "lifeos:go"}, 0,

@@ -144,7 +144,7 @@ func (r *run) loop(ctx context.Context) (StopReason, error) {
 			content = msg.Refusal
 		}
 		r.record(Entry{Turn: turn, Role: "assistant", Content: content})
-		r.log.Debug().Int("turn", turn).Int64("tokens", r.res.Tokens).Int("tool_calls", len(msg.ToolCalls)).Msg("Model answered")
+		r.log.Debug().Int("turn", turn).Int64("tokens", r.res.Tokens).Strs("tools", toolNames(msg.ToolCalls)).Msg("Model answered")
 
 		if r.a.OnCall != nil {
 			if err := r.a.OnCall(ctx, u); err != nil {
@@ -345,4 +345,13 @@ func (r *run) record(entries ...Entry) {
 		e.Result = truncate(e.Result, TranscriptFieldCap)
 		r.res.Transcript = append(r.res.Transcript, e)
 	}
+}
+
+// toolNames names the tools a model answer calls, in order, for the log.
+func toolNames(calls []openai.ChatCompletionMessageToolCall) []string {
+	names := make([]string, len(calls))
+	for i, c := range calls {
+		names[i] = c.Function.Name
+	}
+	return names
 }

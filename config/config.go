@@ -6,7 +6,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -129,7 +128,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.LogFormat, err = logFormat(getenv("LOG_FORMAT")); err != nil {
 		return nil, err
 	}
-	if c.Port, err = intSetting(getenv, "PORT", DefaultPort, 1, 65535); err != nil {
+	if c.Port, err = LoadPort(getenv); err != nil {
 		return nil, err
 	}
 	db, err := LoadDatabase(getenv)
@@ -150,11 +149,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		{"GITHUB_V3_API_URL", c.V3APIURL}, {"GITHUB_V4_API_URL", c.V4APIURL}, {"OPENAI_BASE_URL", c.OpenAIBaseURL},
 		{"LIFEOS_WEBHOOK_URL", c.WebhookURL},
 	} {
-		if u.value == "" {
-			continue
-		}
-		if p, err := url.Parse(u.value); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			return nil, &Error{u.name, fmt.Sprintf("is not an http(s) URL: %q", u.value)}
+		if err := checkURL(u.name, u.value); err != nil {
+			return nil, err
 		}
 	}
 	if c.OpenAIAPIKey == "" && c.OpenAIBaseURL == "" {
@@ -197,6 +193,12 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, &Error{"LIFEOS_DELETE_BRANCH", fmt.Sprintf("must be true or false, got %q", v)}
 	}
 	return c, noApp
+}
+
+// LoadPort reads PORT, the port serve listens on (DefaultPort if unset),
+// for the commands that need only it, such as `lifeos healthcheck`.
+func LoadPort(getenv func(string) string) (int, error) {
+	return intSetting(getenv, "PORT", DefaultPort, 1, 65535)
 }
 
 // privateKey reads the App's key from GITHUB_APP_PRIVATE_KEY (key) or the

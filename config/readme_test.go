@@ -79,3 +79,68 @@ func TestReadmeNamesTheSettingsLoadReads(t *testing.T) {
 		}
 	}
 }
+
+// readmeDefaults maps each variable of README's settings table to its
+// Default cell, without the backticks.
+func readmeDefaults(t *testing.T) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := regexp.MustCompile("^`([A-Z][A-Z0-9_]*)`$")
+	out := map[string]string{}
+	in := false
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "## ") {
+			in = line == "## Settings"
+			continue
+		}
+		cells := strings.Split(line, "|")
+		if !in || len(cells) < 4 {
+			continue
+		}
+		if m := name.FindStringSubmatch(strings.TrimSpace(cells[1])); m != nil {
+			out[m[1]] = strings.ReplaceAll(strings.TrimSpace(cells[2]), "`", "")
+		}
+	}
+	return out
+}
+
+// TestSettingsTableIsReadmes: `lifeos help` lists config.Settings, so the
+// table must name what README's settings table names, one row each, with
+// the same defaults, and every setting Load reads.
+func TestSettingsTableIsReadmes(t *testing.T) {
+	readme := readmeDefaults(t)
+	read := reads(t, testEnv(t, nil))
+	seen := map[string]bool{}
+	for _, s := range Settings() {
+		if seen[s.Name] {
+			t.Errorf("%s is listed twice", s.Name)
+		}
+		seen[s.Name] = true
+		def, ok := readme[s.Name]
+		switch {
+		case !ok:
+			t.Errorf("%s is in config.Settings but has no row of its own in README's settings table", s.Name)
+		case def != s.Default:
+			t.Errorf("%s: README's default is %q, config.Settings says %q", s.Name, def, s.Default)
+		}
+		if read[s.Name] == 0 {
+			t.Errorf("%s is in config.Settings but Load never reads it", s.Name)
+		}
+		if s.Summary == "" {
+			t.Errorf("%s has no summary", s.Name)
+		}
+	}
+	for name := range readme {
+		if !seen[name] {
+			t.Errorf("README's settings table names %s, which config.Settings lacks", name)
+		}
+	}
+	for name := range read {
+		if !seen[name] {
+			t.Errorf("Load reads %s, which config.Settings lacks", name)
+		}
+	}
+}

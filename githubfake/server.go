@@ -126,6 +126,8 @@ type Server struct {
 	manifest manifestState
 	// hooks run after a request on their route is answered (OnRequest).
 	hooks map[string][]func(Request)
+	// hook is the App's webhook (SetWebhook), nil until set.
+	hook *webhook
 }
 
 // New starts a double. It panics if the embedded API description cannot

@@ -13,17 +13,18 @@ import (
 // and output is the effective policy as YAML, headed by a comment for every
 // value the ceilings changed. If not (the file does not parse, or the server
 // would refuse every run under it, see Refusals), output lists each problem
-// as "line:col: key: message".
-func CheckCommand(data []byte, c Ceilings, prices PriceTable) (output string, ok bool) {
+// as "file:line:col: key: message" (At), the file being named file, then a
+// line counting them.
+func CheckCommand(file string, data []byte, c Ceilings, prices PriceTable) (output string, ok bool) {
 	f, err := ParseFile(data)
 	if err != nil {
 		var fe *FileError
 		if !errors.As(err, &fe) {
-			return err.Error() + "\n", false
+			fe = &FileError{Problems: []Problem{{Message: err.Error()}}}
 		}
 		var b strings.Builder
 		for _, p := range fe.Problems {
-			b.WriteString(p.String() + "\n")
+			b.WriteString(p.At(file) + "\n")
 		}
 		n := len(fe.Problems)
 		fmt.Fprintf(&b, "%d %s; the policy was not applied\n", n, plural(n, "problem", "problems"))
@@ -34,7 +35,7 @@ func CheckCommand(data []byte, c Ceilings, prices PriceTable) (output string, ok
 		var b strings.Builder
 		for _, r := range refusals {
 			r.Line, r.Column = locate(data, r.Key)
-			b.WriteString(r.String() + "\n")
+			b.WriteString(r.At(file) + "\n")
 		}
 		n := len(refusals)
 		fmt.Fprintf(&b, "%d %s; LifeOS refuses every run under this policy\n", n, plural(n, "problem", "problems"))

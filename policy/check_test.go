@@ -2,9 +2,13 @@ package policy
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
+
+// problemLine is how every problem line of a failed check starts.
+var problemLine = regexp.MustCompile(`^lifeos\.yml:[1-9][0-9]*:[1-9][0-9]*: `)
 
 func TestCheckCommand(t *testing.T) {
 	example, err := os.ReadFile("testdata/lifeos.example.yml")
@@ -19,6 +23,7 @@ func TestCheckCommand(t *testing.T) {
 		ok      bool
 		want    []string // substrings of the output
 		notWant []string
+		want2   string // another substring, for cases that need one
 	}{
 		{
 			name: "example under default ceilings",
@@ -91,7 +96,8 @@ func TestCheckCommand(t *testing.T) {
 			name: "the server's default model without a price has no line",
 			data: "", c: DefaultCeilings(), prices: PriceTable{DefaultCheapModel: {}}, ok: false,
 			want:    []string{"model: the model \"gpt-4.1\" has no price"},
-			notWant: []string{"0:0: model", ":1: model"},
+			want2:   "lifeos.yml:1:1: model: ", // not in the file: located at its start
+			notWant: []string{"0:0: model"},
 		},
 		{
 			name: "an unpriced cheap model under a budget",
@@ -114,13 +120,24 @@ func TestCheckCommand(t *testing.T) {
 			if prices == nil {
 				prices = DefaultPrices()
 			}
-			out, ok := CheckCommand([]byte(tt.data), tt.c, prices)
+			out, ok := CheckCommand("lifeos.yml", []byte(tt.data), tt.c, prices)
 			if ok != tt.ok {
 				t.Errorf("ok = %v, want %v\n%s", ok, tt.ok, out)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(out, w) {
 					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			if tt.want2 != "" && !strings.Contains(out, tt.want2) {
+				t.Errorf("output lacks %q:\n%s", tt.want2, out)
+			}
+			if !ok {
+				lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+				for _, l := range lines[:len(lines)-1] {
+					if !problemLine.MatchString(l) {
+						t.Errorf("problem line %q does not start with file:line:col", l)
+					}
 				}
 			}
 			for _, w := range tt.notWant {

@@ -19,6 +19,14 @@ type Problem struct {
 	Message string
 }
 
+// At renders the problem as "file:line:col: key: message", the form
+// compilers use and editors jump to. A problem with no place in the file (a
+// value the file leaves to the server) is located at its start, 1:1.
+func (p Problem) At(file string) string {
+	p.Line, p.Column = max(p.Line, 1), max(p.Column, 1)
+	return file + ":" + p.String()
+}
+
 // String renders the problem as "line:col: key: message", the form editors
 // and the policy check command understand.
 func (p Problem) String() string {

@@ -81,7 +81,7 @@ func statusText(code int) string {
 
 func commitMessage(title string, issue int, trigger, summary string) string {
 	msg := fmt.Sprintf("%s (#%d)", title, issue)
-	if trigger != "label" {
+	if trigger != "label" && trigger != TriggerTerminal {
 		msg = fmt.Sprintf("%s: %s", trigger, msg)
 	}
 	if s := strings.TrimSpace(summary); s != "" {

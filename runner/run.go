@@ -297,7 +297,7 @@ func (w *work) prepare(ctx context.Context) (bool, error) {
 	st.limits.MaxDuration = w.maxDuration(st.limits.MaxDuration, st.pol.MaxMinutes)
 	// Rung 2: a person's request gets a plan first; code follows only
 	// after /lifeos approve.
-	if policy.NeedsPlanApproval(st.pol) && !req.planOnly && (req.trigger == "label" || req.trigger == "retry") {
+	if policy.NeedsPlanApproval(st.pol) && !req.planOnly && (req.trigger == "label" || req.trigger == "retry" || req.trigger == TriggerTerminal) {
 		req.planOnly, st.awaitingApproval = true, true
 		w.decide(ctx, policy.Decision{Allow: true, Rule: "autonomy", Reason: "rung 2: the agent posts a plan; code follows /lifeos approve"})
 	}

@@ -54,11 +54,13 @@ func (c Command) Run(ctx context.Context, args []string) int {
 	if err == nil {
 		return 0
 	}
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(c.Stdout, Usage)
+		return 0
+	}
 	fmt.Fprintf(c.Stderr, "lifeos: runs: %v\n", err)
 	var ue *usageError
 	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return 0
 	case errors.As(err, &ue), errors.Is(err, store.ErrNoDatabase):
 		return 2
 	default:
@@ -99,7 +101,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, badInput("usage:\n%s", Usage)
+				return nil, flag.ErrHelp
 			}
 			return nil, badInput("%v\n%s", err, Usage)
 		}

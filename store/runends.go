@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // The ends of runs whose work stopped without concluding them: a job that
@@ -61,5 +62,12 @@ func (s *Store) OrphanedRuns(ctx context.Context) ([]*Run, error) {
 	return s.queryRuns(ctx, "list running runs without a live job", `SELECT `+runColumns+` FROM lifeos_runs
 		WHERE status = 'running' AND NOT EXISTS (SELECT 1 FROM river_job j
 			WHERE j.id = lifeos_runs.job_id AND j.state NOT IN ('completed', 'cancelled', 'discarded'))
-		ORDER BY id`)
+		AND NOT (job_id = 0 AND created_at > $1)
+		ORDER BY id`, s.now().UTC().Add(-MaxJoblessRun))
 }
+
+// MaxJoblessRun is how long a run with no job (a terminal run, `lifeos
+// run`) may run before the sweep takes it for an orphan: its process, which
+// no lease shows, bounds it to the runner's 30-minute run timeout, so one
+// older than this was left by a process that died.
+const MaxJoblessRun = 35 * time.Minute

@@ -170,3 +170,39 @@ func mustRunningOf(t *testing.T, s *Store, jobID int64) *Run {
 }
 
 func itoaTest(n int) string { return fmt.Sprint(n) }
+
+// TestAJoblessRunIsAnOrphanOnlyOnceItIsOld: a run with no job (a terminal
+// run, `lifeos run`) is worked by a process the sweep cannot see; it is an
+// orphan only once it is older than MaxJoblessRun, which that process's
+// own timeout keeps it under.
+func TestAJoblessRunIsAnOrphanOnlyOnceItIsOld(t *testing.T) {
+	ctx := context.Background()
+	for name, db := range storesWithRiver(t) {
+		t.Run(name, func(t *testing.T) {
+			now := time.Now()
+			clock := func() time.Time { return now }
+			s := New(db, clock)
+			for issue, age := range map[int]time.Duration{40: time.Minute, 41: MaxJoblessRun + time.Minute} {
+				now = time.Now().Add(-age)
+				if _, err := s.StartRun(ctx, NewRun{Repo: "o/jobless", InstallationID: 1, IssueNumber: issue,
+					DeliveryID: "terminal-" + itoaTest(issue), Trigger: "terminal", Status: StatusRunning}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			now = time.Now()
+			runs, err := s.OrphanedRuns(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[int]bool{}
+			for _, r := range runs {
+				if r.Repo == "o/jobless" {
+					got[r.IssueNumber] = true
+				}
+			}
+			if got[40] || !got[41] {
+				t.Errorf("orphaned jobless runs: %v, want only issue 41", got)
+			}
+		})
+	}
+}
