@@ -98,7 +98,10 @@ func (r *Runner) endRun(ctx context.Context, run *store.Run, status, reason stri
 		log.Error().Err(err).Msg("Could not reach GitHub to say the run ended")
 		return true
 	}
-	tell(log.WithContext(ctx), g, number, r.endMessage(run, reason))
+	ctx = log.WithContext(ctx)
+	if msg := r.endMessage(run, reason); !r.endProgress(ctx, g, run, msg) {
+		tell(ctx, g, number, msg)
+	}
 	return true
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/lifeos/lifeos/gh"
 	"github.com/lifeos/lifeos/policy"
@@ -40,10 +41,13 @@ type fakeGitHub struct {
 	foreignDiff []gh.DiffFile
 
 	// What the workflows wrote.
-	commits    []fakeCommit
-	created    []string // branches created
-	moved      []fakeMove
-	posted     []fakeComment
+	commits   []fakeCommit
+	created   []string // branches created
+	moved     []fakeMove
+	posted    []fakeComment // a comment's id is its index + 1
+	checkRuns []fakeCheck
+	// postedMu guards posted: a held progress edit writes from its timer.
+	postedMu   sync.Mutex
 	reactions  []string // "commentID:content"
 	newIssues  []string // titles
 	pullBodies []string // bodies of the pull requests opened
@@ -68,6 +72,13 @@ type fakeMove struct {
 type fakeComment struct {
 	number int
 	body   string
+	edits  int // how many times EditComment changed it
+}
+
+// fakeCheck is a check run the workflows created.
+type fakeCheck struct {
+	id  int64
+	run gh.CheckRun
 }
 
 func newFakeGitHub() *fakeGitHub {
@@ -98,6 +109,8 @@ func (f *fakeGitHub) total() int {
 
 // commentsOn is the bodies posted on an issue or pull request.
 func (f *fakeGitHub) commentsOn(number int) []string {
+	f.postedMu.Lock()
+	defer f.postedMu.Unlock()
 	var out []string
 	for _, c := range f.posted {
 		if c.number == number {
@@ -140,12 +153,58 @@ func (f *fakeGitHub) ReviewComments(_ context.Context, _ int, reviewID int64) ([
 	return f.reviewComments[reviewID], f.call("ReviewComments")
 }
 
-func (f *fakeGitHub) Comment(_ context.Context, number int, body string) error {
-	if err := f.call("Comment"); err != nil {
+func (f *fakeGitHub) Comment(ctx context.Context, number int, body string) error {
+	_, err := f.post(ctx, "Comment", number, body)
+	return err
+}
+
+func (f *fakeGitHub) PostComment(ctx context.Context, number int, body string) (int64, error) {
+	return f.post(ctx, "PostComment", number, body)
+}
+
+func (f *fakeGitHub) post(_ context.Context, method string, number int, body string) (int64, error) {
+	f.postedMu.Lock()
+	defer f.postedMu.Unlock()
+	if err := f.call(method); err != nil {
+		return 0, err
+	}
+	f.posted = append(f.posted, fakeComment{number: number, body: body})
+	return int64(len(f.posted)), nil
+}
+
+func (f *fakeGitHub) EditComment(_ context.Context, id int64, body string) error {
+	f.postedMu.Lock()
+	defer f.postedMu.Unlock()
+	if err := f.call("EditComment"); err != nil {
 		return err
 	}
-	f.posted = append(f.posted, fakeComment{number, body})
+	if id <= 0 || int(id) > len(f.posted) {
+		return fmt.Errorf("comment %d not found", id)
+	}
+	f.posted[id-1].body = body
+	f.posted[id-1].edits++
 	return nil
+}
+
+func (f *fakeGitHub) CreateCheckRun(_ context.Context, c gh.CheckRun) (int64, error) {
+	if err := f.call("CreateCheckRun"); err != nil {
+		return 0, err
+	}
+	id := int64(len(f.checkRuns) + 1)
+	f.checkRuns = append(f.checkRuns, fakeCheck{id: id, run: c})
+	return id, nil
+}
+
+func (f *fakeGitHub) OwnCheckRun(_ context.Context, sha, name string) (int64, error) {
+	if err := f.call("OwnCheckRun"); err != nil {
+		return 0, err
+	}
+	for _, c := range f.checkRuns {
+		if c.run.HeadSHA == sha && c.run.Name == name {
+			return c.id, nil
+		}
+	}
+	return 0, nil
 }
 
 func (f *fakeGitHub) React(_ context.Context, commentID int64, content string) error {

@@ -38,7 +38,7 @@ func TestLabelRunByWriterOpensPR(t *testing.T) {
 	if !ok || pr.HeadRef != "lifeos/issue-7" || pr.BaseRef != "main" || pr.Title != "Greeting is misspelled" {
 		t.Errorf("pull requests = %+v, want #101 from lifeos/issue-7 into main", h.gh.pulls)
 	}
-	if want := []string{"LifeOS opened #101 for this issue.\n\n> Fixed the greeting\n\n<!-- lifeos:run-1:opened -->"}; !slices.Equal(h.gh.commentsOn(7), want) {
+	if want := []string{"LifeOS opened #101 for this issue.\n\n> Fixed the greeting\n\n<sub>LifeOS run 1</sub>\n<!-- lifeos:progress run=1 -->"}; !slices.Equal(h.gh.commentsOn(7), want) {
 		t.Errorf("comments on #7 = %q, want %q", h.gh.commentsOn(7), want)
 	}
 	run := h.latest()
@@ -204,7 +204,7 @@ func TestLabelRunAgainPushesToOpenPR(t *testing.T) {
 		t.Errorf("PRs opened %d, branches created %d; want 1 each (the first run's)", h.gh.calls["CreatePull"], len(h.gh.created))
 	}
 	said := h.gh.commentsOn(7)
-	if want := "LifeOS pushed c0ffee2 to #101.\n\n> Second pass\n\n<!-- lifeos:run-2:pushed -->"; len(said) != 2 || said[1] != want {
+	if want := "LifeOS pushed c0ffee2 to #101.\n\n> Second pass\n\n<sub>LifeOS run 2</sub>\n<!-- lifeos:progress run=2 -->"; len(said) != 2 || said[1] != want {
 		t.Errorf("comments on #7 = %q, want the second to be %q", said, want)
 	}
 	run := h.latest()

@@ -73,9 +73,19 @@ type checks interface {
 	Statuses(ctx context.Context, sha string) ([]policy.StatusResult, error)
 }
 
+// reports tells people how a run goes: its progress comment, edited in
+// place, and the LifeOS check run on each commit it pushes.
+type reports interface {
+	PostComment(ctx context.Context, number int, body string) (int64, error)
+	EditComment(ctx context.Context, id int64, body string) error
+	CreateCheckRun(ctx context.Context, c gh.CheckRun) (int64, error)
+	OwnCheckRun(ctx context.Context, sha, name string) (int64, error)
+}
+
 // GitHub is one repository on GitHub, as the workflows use it.
 type GitHub interface {
 	people
+	reports
 	threads
 	pulls
 	code
@@ -99,6 +109,7 @@ type Store interface {
 	ActiveRun(ctx context.Context, repo string, issue int) (*store.Run, error)
 	IssueRuns(ctx context.Context, repo string, issue int) ([]*store.Run, error)
 	RecordDecision(ctx context.Context, runID int64, allow bool, rule, reason string) error
+	Decisions(ctx context.Context, runID int64) ([]store.Decision, error)
 	RecordCall(ctx context.Context, c store.ModelCall) error
 	ModelCalls(ctx context.Context, runID int64) ([]store.ModelCall, error)
 	Charge(ctx context.Context, c store.Charge) (store.Spending, error)

@@ -80,6 +80,8 @@ type work struct {
 	// so a finished run means GitHub has been told everything.
 	outcome *store.Outcome
 	state   runState
+	// progress is the run's progress comment, once posted or found.
+	progress *progress
 }
 
 // conclude sets the run's outcome, stored when the run's work returns.
@@ -112,9 +114,10 @@ func (w *work) decide(ctx context.Context, d policy.Decision) {
 	}
 }
 
-// tell comments on the run's thread.
+// tell says how the run ended on its thread: its progress comment
+// becomes the end, or a comment says it.
 func (w *work) tell(ctx context.Context, body string) {
-	tell(ctx, w.req.gh, w.req.replyTo, body)
+	w.tellEnd(ctx, body)
 }
 
 // deny ends the run before any model call: the reason is stored, and said

@@ -48,5 +48,6 @@ func (w *work) resume(ctx context.Context) (bool, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeBackTimeout)
 	defer cancel()
+	w.openProgress(ctx, fmt.Sprintf("⏳ LifeOS committed %s and is pushing it.", shortSHA(sha)))
 	return true, w.publish(ctx, written{sha: sha, summary: r.Summary, turns: r.Turns, tokens: r.TotalTokens, files: files})
 }

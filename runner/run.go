@@ -60,11 +60,12 @@ type step func(ctx context.Context) (done bool, err error)
 func (w *work) do(ctx context.Context) error {
 	defer w.storeOutcome(ctx)
 	defer w.release(ctx)
+	defer func() { w.progress.stop() }()
 	w.state.out = store.Outcome{Model: w.ModelName, Branch: names.Branch(w.req.issueNumber)}
 	if resumed, err := w.resume(ctx); resumed || err != nil {
 		return err
 	}
-	for _, s := range []step{w.authorise, w.settleIssue, w.findBase, w.readSnapshot, w.loadRunPolicy, w.checkTrigger, w.checkBudget, w.reserveBudget, w.prepare} {
+	for _, s := range []step{w.authorise, w.settleIssue, w.findBase, w.readSnapshot, w.loadRunPolicy, w.checkTrigger, w.startProgress, w.checkBudget, w.reserveBudget, w.prepare} {
 		if done, err := s(ctx); done || err != nil {
 			return err
 		}
@@ -175,6 +176,15 @@ func (w *work) previous(ctx context.Context) (*gh.Pull, string, error) {
 		return nil, summary, nil
 	}
 	return &pr, summary, nil
+}
+
+// startProgress posts the run's progress comment, where the run will
+// tell how it went: the issue, or the PR it works on. It comes once the
+// trigger rules let the run go on, so that a label meant for something
+// else gets no comment.
+func (w *work) startProgress(ctx context.Context) (bool, error) {
+	w.openProgress(ctx, "⏳ LifeOS started: reading the issue and the repository.")
+	return false, nil
 }
 
 // readSnapshot downloads the repository at the run's base, once.

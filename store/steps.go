@@ -14,6 +14,12 @@ const (
 	StepRef     = "ref"     // the branch now pointing at the commit
 	StepPull    = "pull"    // the pull request's number
 	StepComment = "comment" // the marker of the final comment
+	// StepProgressPosting is recorded just before the progress comment is
+	// posted, StepProgress (its id) once it is: a run that finds the first
+	// and not the second looks for its comment's marker on the thread.
+	StepProgressPosting = "progress-posting"
+	StepProgress        = "progress"
+	StepCheck           = "check" // the id of the LifeOS check run on the commit
 )
 
 // RecordStep stores that run runID's step landed with value. Recording a
