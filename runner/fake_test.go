@@ -278,20 +278,42 @@ func (f *fakeGitHub) BranchHead(_ context.Context, branch string) (gh.Head, erro
 	return h, nil
 }
 
-func (f *fakeGitHub) Snapshot(context.Context, string, int64) (*workspace.Snapshot, error) {
+func (f *fakeGitHub) Snapshot(_ context.Context, ref string, _ int64) (*workspace.Snapshot, string, error) {
 	if err := f.call("Snapshot"); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return workspace.NewSnapshot(f.tree), nil
+	return workspace.NewSnapshot(f.tree), f.branches[ref].CommitSHA, nil
 }
 
 func (f *fakeGitHub) Commit(_ context.Context, parent gh.Head, changes []workspace.Change, message string) (string, error) {
 	if err := f.call("Commit"); err != nil {
 		return "", err
 	}
+	return f.newCommit(parent, changes, message), nil
+}
+
+func (f *fakeGitHub) newCommit(parent gh.Head, changes []workspace.Change, message string) string {
 	sha := fmt.Sprintf("c0ffee%d%033d", len(f.commits)+1, 0) // "c0ffee1" when short
 	f.commits = append(f.commits, fakeCommit{sha: sha, parent: parent, changes: changes, message: message})
 	f.pullCommits = append(f.pullCommits, gh.PullCommit{SHA: sha, Author: f.appSlug + "[bot]", Committer: f.appSlug + "[bot]"})
+	return sha
+}
+
+func (f *fakeGitHub) CommitOnBranch(_ context.Context, branch string, parent gh.Head, changes []workspace.Change, message string) (string, error) {
+	if err := f.call("CommitOnBranch"); err != nil {
+		return "", err
+	}
+	if f.branches[branch].CommitSHA != parent.CommitSHA {
+		return "", gh.ErrBranchMoved
+	}
+	sha := f.newCommit(parent, changes, message)
+	f.branches[branch] = gh.Head{CommitSHA: sha, TreeSHA: "tree-of-" + sha, Message: message}
+	for n, pr := range f.pulls {
+		if pr.HeadRef == branch {
+			pr.HeadSHA = sha
+			f.pulls[n] = pr
+		}
+	}
 	return sha, nil
 }
 

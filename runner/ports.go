@@ -51,8 +51,13 @@ type diffs interface {
 // code reads the repository and writes commits and branches.
 type code interface {
 	BranchHead(ctx context.Context, branch string) (gh.Head, error)
-	Snapshot(ctx context.Context, sha string, maxBytes int64) (*workspace.Snapshot, error)
+	// Snapshot reads the repository at a branch or commit and names the
+	// commit it read ("" when the archive does not say).
+	Snapshot(ctx context.Context, ref string, maxBytes int64) (*workspace.Snapshot, string, error)
 	Commit(ctx context.Context, parent gh.Head, changes []workspace.Change, message string) (string, error)
+	// CommitOnBranch writes a commit on a branch that points at parent and
+	// moves the branch to it (gh.ErrBranchMoved if it points elsewhere).
+	CommitOnBranch(ctx context.Context, branch string, parent gh.Head, changes []workspace.Change, message string) (string, error)
 	CreateBranch(ctx context.Context, branch, sha string) error
 	MoveBranch(ctx context.Context, branch, sha string, force bool) error
 	DeleteBranch(ctx context.Context, branch string) error

@@ -21,7 +21,9 @@ func (w *work) resume(ctx context.Context) (bool, error) {
 	w.state.steps = steps
 	sha := steps[store.StepCommit]
 	if sha == "" {
-		return false, nil
+		if sha, err = w.adoptCommit(ctx); sha == "" || err != nil {
+			return false, err
+		}
 	}
 	w.state.resumed = true
 	w.log.Info().Str("sha", sha).Msg("Resuming the run's write-back from its recorded commit")

@@ -13,7 +13,7 @@ import (
 
 // writeBackPoints are the GitHub writes of a label run's write-back after
 // its commit; failing one is the run's process dying there.
-var writeBackPoints = []string{"CreateBranch", "CreatePull", "EditComment"}
+var writeBackPoints = []string{"CreatePull", "EditComment"}
 
 // forgetSteps drops the steps a run recorded of its writes to GitHub
 // after the commit: the crash came after GitHub took a write but before
@@ -161,5 +161,29 @@ func TestRelabelAdoptsTheAppsOpenPull(t *testing.T) {
 				t.Errorf("last comment = %q, want it to name #%d", last, pr.Number)
 			}
 		})
+	}
+}
+
+// A retry whose earlier attempt died once its commit was on the branch,
+// before the store heard of it, adopts the commit by its LifeOS-Run
+// trailer: the model is not asked again and nothing is written twice.
+func TestRetriedRunAdoptsItsUnrecordedCommit(t *testing.T) {
+	h := newHarness(t)
+	h.model.then(reply(t, writeFile("greet.txt", "hello\n"), finish("Wrote greet.txt")))
+	j := h.labelJob("alice", "lifeos:do")
+	h.gh.fail["CreatePull"] = errGateway
+	if err := h.work(j); !errors.Is(err, errGateway) {
+		t.Fatalf("first attempt = %v, want the GitHub error for the retry", err)
+	}
+	delete(h.gh.fail, "CreatePull")
+	if _, err := h.db.ExecContext(h.ctx, `DELETE FROM lifeos_run_steps WHERE run_id = $1 AND step IN ($2, $3)`, h.latest().ID, store.StepCommit, store.StepRef); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.work(j); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	h.wroteOnce(t)
+	if h.gh.calls["CreateBranch"] != 1 || h.gh.calls["CommitOnBranch"] != 1 {
+		t.Errorf("branches created %d, commits written %d; want 1 each", h.gh.calls["CreateBranch"], h.gh.calls["CommitOnBranch"])
 	}
 }

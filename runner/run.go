@@ -139,8 +139,7 @@ func (w *work) findBase(ctx context.Context) (bool, error) {
 			w.req.replyTo = pr.Number
 		}
 	}
-	st.tip, err = w.req.gh.BranchHead(ctx, st.from)
-	return false, err
+	return false, nil
 }
 
 // previous returns the open PR of this issue, if any, and the summary of
@@ -187,18 +186,27 @@ func (w *work) startProgress(ctx context.Context) (bool, error) {
 	return false, nil
 }
 
-// readSnapshot downloads the repository at the run's base, once.
+// readSnapshot downloads the repository at the run's base, once: the
+// branch's tarball, whose header names the commit it holds, so the run
+// knows its base without asking the branch.
 func (w *work) readSnapshot(ctx context.Context) (bool, error) {
 	maxBytes := w.MaxRepoBytes
 	if maxBytes <= 0 {
 		maxBytes = workspace.DefaultMaxRepoBytes
 	}
-	snap, err := w.req.gh.Snapshot(ctx, w.state.tip.CommitSHA, maxBytes)
+	snap, sha, err := w.req.gh.Snapshot(ctx, w.state.from, maxBytes)
 	if errors.Is(err, workspace.ErrRepoTooLarge) {
 		w.fail(ctx, fmt.Sprintf("the repository is larger than the %d MB LifeOS may hold in memory for a run", maxBytes>>20), err)
 		return true, nil
 	}
-	w.state.snap = snap
+	if err != nil {
+		return false, err
+	}
+	w.state.snap, w.state.tip = snap, gh.Head{CommitSHA: sha}
+	if sha == "" {
+		// The archive did not name its commit: ask the branch.
+		w.state.tip, err = w.req.gh.BranchHead(ctx, w.state.from)
+	}
 	return false, err
 }
 

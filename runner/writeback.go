@@ -33,22 +33,29 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 	// interrupts the writes, so a branch never points at half a result.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeBackTimeout)
 	defer cancel()
-	sha, err := w.req.gh.Commit(ctx, w.state.tip, res.Changes, commitMessage(w.req.issue.Title, w.req.issueNumber, w.req.trigger, res.Summary))
-	if err != nil {
-		w.fail(ctx, githubFailed("creating the commit", err), err)
-		return nil
+	// Before the commit: a retry that adopts it reads them back.
+	w.recordChanges(ctx, stats)
+	w.saveProgress(ctx)
+	msg := commitMessage(w.req.issue.Title, w.req.issueNumber, w.req.trigger, res.Summary, w.run.ID)
+	sha, done, err := w.commit(ctx, res.Changes, msg)
+	if done || err != nil {
+		return err
 	}
+	w.recordCommit(ctx, sha)
+	w.openProgress(ctx, fmt.Sprintf("⏳ LifeOS committed %s and is pushing it.", shortSHA(sha)))
+	return w.publish(ctx, written{sha: sha, summary: res.Summary, turns: res.Turns, tokens: res.Tokens, files: len(res.Changes)})
+}
+
+// recordCommit records the run's commit. An auto-merge trusts only
+// recorded commits, so a commit that could not be recorded is merged by a
+// human.
+func (w *work) recordCommit(ctx context.Context, sha string) {
 	w.state.out.CommitSHA = sha
-	// Before the branch moves: an auto-merge trusts only recorded commits,
-	// so a commit that could not be recorded is merged by a human.
 	if err := w.Store.RecordCommit(ctx, w.req.repo.FullName(), sha, w.run.ID); err != nil {
 		w.log.Error().Err(err).Str("sha", sha).Msg("Could not record the run's commit")
 	}
-	w.recordChanges(ctx, stats)
 	w.saveProgress(ctx)
 	w.recordStep(ctx, store.StepCommit, sha)
-	w.openProgress(ctx, fmt.Sprintf("⏳ LifeOS committed %s and is pushing it.", shortSHA(sha)))
-	return w.publish(ctx, written{sha: sha, summary: res.Summary, turns: res.Turns, tokens: res.Tokens, files: len(res.Changes)})
 }
 
 // written is a run's commit and what its PR and comments say of it.
