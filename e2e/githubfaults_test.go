@@ -39,13 +39,13 @@ func labelRunOpensPR(t *testing.T, e *env) {
 	}
 }
 
-func TestLabelRunRidesOutBranch502s(t *testing.T) {
+func TestLabelRunRidesOutTarball502s(t *testing.T) {
 	e := start(t, envOpts{})
-	e.expectStatus("GET", "/repos/*/*/branches/*", http.StatusBadGateway)
-	e.gh.FailRouteTimes(branchRoute, http.StatusBadGateway, 2)
+	e.expectStatus("GET", "/repos/*/*/tarball/*", http.StatusBadGateway)
+	e.gh.FailRouteTimes(tarballRoute, http.StatusBadGateway, 2)
 	labelRunOpensPR(t, e)
-	if got := e.routeCalls(branchRoute); got < 3 {
-		t.Errorf("branch read %d times; want the two 502s and a success", got)
+	if got := e.routeCalls(tarballRoute); got < 3 {
+		t.Errorf("tarball link asked %d times; want the two 502s and a success", got)
 	}
 	if len(e.ghWaits.all()) < 2 {
 		t.Errorf("waits = %v; want a backoff before each retry", e.ghWaits.all())

@@ -121,6 +121,9 @@ type envOpts struct {
 	// (the defaults if zero).
 	leases runner.LeaseTimes
 	sweep  time.Duration
+	// progress is the least time between two edits of a progress comment
+	// (runner.DefaultProgressInterval if zero).
+	progress time.Duration
 }
 
 func start(t *testing.T, o envOpts) *env {
@@ -200,7 +203,8 @@ func start(t *testing.T, o envOpts) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	ghWaits := &waits{}
 	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry,
-		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now}, Leases: o.leases, SweepInterval: o.sweep})
+		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now}, Leases: o.leases, SweepInterval: o.sweep,
+		ProgressInterval: o.progress})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -9,8 +11,10 @@ import (
 
 // TestOneFileChangeRequestBudget counts the GitHub API requests of a
 // label-to-PR run for a one-file change: 8 with the installation token and
-// the owner's default policy cached (permission, branch head, tarball,
-// tree, commit, ref, pull, comment). The first run of a process pays for
+// the owner's default policy cached (permission, the branch's tarball
+// naming its commit, the progress comment, the branch at the base, the
+// commit on it in one GraphQL request, the LifeOS check run, the pull, the
+// progress comment's final edit). The first run of a process pays for
 // those two once.
 func TestOneFileChangeRequestBudget(t *testing.T) {
 	e := start(t, envOpts{})
@@ -42,6 +46,19 @@ func TestOneFileChangeRequestBudget(t *testing.T) {
 	t.Logf("warm run: %d API requests (+%d token exchange):\n%s", len(warm), warmTokens, strings.Join(warm, "\n"))
 	if len(warm) > 8 {
 		t.Errorf("%d API requests for a one-file change, budget 8", len(warm))
+	}
+	want := []string{
+		"GET /repos/Codertocat/Hello-World/collaborators/Codertocat/permission",
+		"GET /repos/Codertocat/Hello-World/tarball/main",
+		"POST /repos/Codertocat/Hello-World/issues/3/comments",
+		"POST /repos/Codertocat/Hello-World/git/refs",
+		"POST /graphql",
+		"POST /repos/Codertocat/Hello-World/check-runs",
+		"POST /repos/Codertocat/Hello-World/pulls",
+		"PATCH /repos/Codertocat/Hello-World/issues/comments/" + strconv.FormatInt(e.gh.Repo(repoName).Comments(3)[0].ID, 10),
+	}
+	if !slices.Equal(warm, want) {
+		t.Errorf("warm run's requests:\n%s\nwant:\n%s", strings.Join(warm, "\n"), strings.Join(want, "\n"))
 	}
 	if warmTokens != 0 {
 		t.Errorf("%d token exchanges with the token cached, want 0", warmTokens)
