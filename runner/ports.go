@@ -139,6 +139,7 @@ type Store interface {
 	ClaimCIAttempt(ctx context.Context, repo string, pr int, a store.CIAttempt) (bool, error)
 	RecordAck(ctx context.Context, a store.Ack) error
 	AckOf(ctx context.Context, deliveryID string) (*store.Ack, error)
+	SetAckProgress(ctx context.Context, deliveryID string, commentID int64) error
 	AddWaiter(ctx context.Context, repo string, issue int, jobID int64) error
 	RemoveWaiter(ctx context.Context, jobID int64) error
 	Waiters(ctx context.Context, repo string, issue int) ([]int64, error)

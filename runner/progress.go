@@ -139,12 +139,19 @@ func (w *work) openProgress(ctx context.Context, state string) {
 		return
 	}
 	if w.state.steps[store.StepProgressPosting] != "" {
-		if id := w.findProgress(ctx); id != 0 {
+		if id := findMarked(ctx, w.req.gh, w.req.replyTo, w.AppSlug, progressMarker(w.run.ID)); id != 0 {
 			p.id, w.progress = id, p
 			w.recordStep(ctx, store.StepProgress, strconv.FormatInt(id, 10))
 			p.update(w.progressBody(state))
 			return
 		}
+	}
+	if w.req.progressID > 0 {
+		// The command's queued comment becomes the run's.
+		p.id, w.progress = w.req.progressID, p
+		w.recordStep(ctx, store.StepProgress, strconv.FormatInt(p.id, 10))
+		p.update(w.progressBody(state))
+		return
 	}
 	w.recordStep(ctx, store.StepProgressPosting, strconv.Itoa(w.req.replyTo))
 	id, err := w.req.gh.PostComment(ctx, w.req.replyTo, w.progressBody(state))
@@ -154,23 +161,6 @@ func (w *work) openProgress(ctx context.Context, state string) {
 	}
 	p.id, w.progress = id, p
 	w.recordStep(ctx, store.StepProgress, strconv.FormatInt(id, 10))
-}
-
-// findProgress looks on the thread for the App's comment with this run's
-// progress marker; 0 if there is none (or the thread cannot be read).
-func (w *work) findProgress(ctx context.Context) int64 {
-	cs, err := w.req.gh.IssueComments(ctx, w.req.replyTo)
-	if err != nil {
-		w.log.Warn().Err(err).Msg("Could not look for the run's progress comment")
-		return 0
-	}
-	marker, bot := progressMarker(w.run.ID), w.AppSlug+"[bot]"
-	for _, c := range cs {
-		if c.Bot && c.Author == bot && strings.Contains(c.Body, marker) {
-			return c.ID
-		}
-	}
-	return 0
 }
 
 // progressBody is a state the run is in, with the link to its page and

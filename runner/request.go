@@ -37,6 +37,9 @@ type request struct {
 	instructions string
 	planOnly     bool
 	comments     []agent.Comment // trusted review comments to add to the prompt
+	// progressID is the comment that said the command was queued; the
+	// run takes it over as its progress comment (0 for none).
+	progressID int64
 	// waitTurn makes the job wait while another run on the issue is
 	// active; otherwise the delivery is dropped (a second label is not a
 	// queue).
