@@ -103,8 +103,11 @@ func (w *waits) all() []time.Duration {
 type envOpts struct {
 	// from, when set, is an earlier env whose doubles and data directory
 	// this one takes over, as a restarted process would.
-	from        *env
-	files       map[string]string
+	from  *env
+	files map[string]string
+	// repoFiles, when set, are the repository's files with their modes
+	// (instead of files).
+	repoFiles   map[string]githubfake.File
 	databaseURL string
 	// appSlug is the App's slug on the GitHub double ("lifeos" if empty);
 	// the server reads it from GET /app.
@@ -165,7 +168,11 @@ func start(t *testing.T, o envOpts) *env {
 				"scripts/run.sh": "#!/bin/sh\necho hi\n",
 			}
 		}
-		gh.AddRepo(installationID, repoName, files)
+		if o.repoFiles != nil {
+			gh.AddRepoFiles(installationID, repoName, o.repoFiles)
+		} else {
+			gh.AddRepo(installationID, repoName, files)
+		}
 		gh.AddUser(maintainer, "User")
 		gh.SetPermission(repoName, maintainer, "admin")
 	}

@@ -193,3 +193,37 @@ func TestCheckRunOnEachAgentCommit(t *testing.T) {
 		}
 	}
 }
+
+// An edit of an executable file cannot go through createCommitOnBranch,
+// which sets no mode: the commit takes the git data API, keeps the mode,
+// and the run still ends with one comment and its check run.
+func TestExecutableEditTakesTheGitDataAPI(t *testing.T) {
+	e := start(t, envOpts{repoFiles: map[string]githubfake.File{
+		"README.md":      {Content: "# Hello-World\n\nHello, wrold!\n"},
+		"scripts/run.sh": {Content: "#!/bin/sh\necho hi\n", Mode: "100755"},
+	}})
+	n := e.gh.AddIssue(repoName, "Say hello", "run.sh should say hello.", maintainer)
+	e.model.Script(
+		modelfake.Reply{ToolCalls: []modelfake.ToolCall{modelfake.Call("edit_file", map[string]any{"path": "scripts/run.sh", "old": "echo hi", "new": "echo hello"})}},
+		modelfake.Finish("run.sh says hello."))
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Say hello", "run.sh should say hello."))
+	run := e.waitRuns(n, 1)[0]
+	if run.Status != store.StatusSucceeded {
+		t.Fatalf("run = %+v", run)
+	}
+	tree, err := e.gh.Repo(repoName).Tree("lifeos/issue-" + itoa(n))
+	if err != nil || tree["scripts/run.sh"].Mode != "100755" || !strings.Contains(tree["scripts/run.sh"].Content, "echo hello") {
+		t.Errorf("scripts/run.sh on the branch = %+v (%v), want the edit, still executable", tree["scripts/run.sh"], err)
+	}
+	for _, r := range e.gh.Requests() {
+		if r.Route == githubfake.GraphQLRoute("createCommitOnBranch") {
+			t.Errorf("the executable's edit went through createCommitOnBranch")
+		}
+	}
+	if cs := e.gh.Repo(repoName).Comments(n); len(cs) != 1 || !strings.HasPrefix(cs[0].Body, "LifeOS opened #") {
+		t.Errorf("comments = %+v, want the one progress comment", cs)
+	}
+	if len(e.gh.Repo(repoName).CheckRuns(run.CommitSHA)) != 1 {
+		t.Errorf("check runs on %s = %+v, want LifeOS's", run.CommitSHA, e.gh.Repo(repoName).CheckRuns(run.CommitSHA))
+	}
+}

@@ -40,15 +40,23 @@ func (r *Repo) BranchHead(ctx context.Context, branch string) (Head, error) {
 		return Head{}, fmt.Errorf("get branch %s of %s: GitHub's answer names no commit", branch, r)
 	}
 	if h.TreeSHA == "" {
-		gc, _, err := r.gh.Git.GetCommit(ctx, r.owner, r.name, h.CommitSHA)
-		if err != nil {
-			return Head{}, fmt.Errorf("get tree of %s@%s: %w", r, h.CommitSHA, err)
-		}
-		if h.TreeSHA = gc.GetTree().GetSHA(); h.TreeSHA == "" {
-			return Head{}, fmt.Errorf("get tree of %s@%s: GitHub's answer names no tree", r, h.CommitSHA)
+		if h.TreeSHA, err = r.treeOf(ctx, h.CommitSHA); err != nil {
+			return Head{}, err
 		}
 	}
 	return h, nil
+}
+
+// treeOf reads a commit's tree.
+func (r *Repo) treeOf(ctx context.Context, commitSHA string) (string, error) {
+	gc, _, err := r.gh.Git.GetCommit(ctx, r.owner, r.name, commitSHA)
+	if err != nil {
+		return "", fmt.Errorf("get tree of %s@%s: %w", r, commitSHA, err)
+	}
+	if gc.GetTree().GetSHA() == "" {
+		return "", fmt.Errorf("get tree of %s@%s: GitHub's answer names no tree", r, commitSHA)
+	}
+	return gc.GetTree().GetSHA(), nil
 }
 
 // Snapshot downloads the repository's tarball at a ref (a branch or a
@@ -103,13 +111,11 @@ func (r *Repo) fetch(ctx context.Context, url string) (io.ReadCloser, error) {
 // is not known (a tip read from a tarball) has it read first.
 func (r *Repo) Commit(ctx context.Context, parent Head, changes []workspace.Change, message string) (string, error) {
 	if parent.TreeSHA == "" {
-		gc, _, err := r.gh.Git.GetCommit(ctx, r.owner, r.name, parent.CommitSHA)
+		tree, err := r.treeOf(ctx, parent.CommitSHA)
 		if err != nil {
-			return "", fmt.Errorf("get tree of %s@%s: %w", r, parent.CommitSHA, err)
+			return "", fmt.Errorf("create tree in %s: %w", r, err)
 		}
-		if parent.TreeSHA = gc.GetTree().GetSHA(); parent.TreeSHA == "" {
-			return "", fmt.Errorf("create tree in %s: the parent commit %s has no known tree", r, parent.CommitSHA)
-		}
+		parent.TreeSHA = tree
 	}
 	entries := make([]*github.TreeEntry, 0, len(changes))
 	for _, c := range changes {

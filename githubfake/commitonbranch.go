@@ -7,8 +7,9 @@ import (
 )
 
 // createCommitOnBranch serves the GraphQL mutation of that name as GitHub
-// does: one commit of file additions (base64 contents, mode 100644, or the
-// mode the file already had) and deletions on top of the branch's head,
+// does: one commit of file additions (base64 contents; the input has no
+// mode, and the double writes 100644 whatever the file had, the strictest
+// reading) and deletions on top of the branch's head,
 // which must be expectedHeadOid (STALE_DATA otherwise), authored and
 // committed by the App; the branch moves to it.
 func (s *Server) createCommitOnBranch(c *call, args map[string]any) (any, *graphQLError) {
@@ -69,11 +70,7 @@ func applyFileChanges(objs objectStore, files map[string]fileEntry, raw any) (ma
 		if err != nil || !validPath(p) {
 			return nil, bad(fmt.Sprintf("Invalid file addition: %s", p))
 		}
-		mode := modeFile
-		if old, ok := files[p]; ok && old.Mode == modeExec {
-			mode = modeExec
-		}
-		files[p] = fileEntry{Mode: mode, SHA: objs.putBlob(data)}
+		files[p] = fileEntry{Mode: modeFile, SHA: objs.putBlob(data)}
 	}
 	return files, nil
 }
