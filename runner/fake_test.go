@@ -34,6 +34,9 @@ type fakeGitHub struct {
 	checkResults   []policy.CheckResult
 	statuses       []policy.StatusResult
 	appSlug        string // pull requests opened here are by appSlug[bot]
+	// archiveNoCommit makes Snapshot name no commit, as an archive
+	// without git archive's pax header would.
+	archiveNoCommit bool
 	// The commits of every pull request: Commit appends LifeOS's, a test
 	// appends anyone else's. The diff of every comparison is that of
 	// LifeOS's commits followed by foreignDiff.
@@ -281,6 +284,9 @@ func (f *fakeGitHub) BranchHead(_ context.Context, branch string) (gh.Head, erro
 func (f *fakeGitHub) Snapshot(_ context.Context, ref string, _ int64) (*workspace.Snapshot, string, error) {
 	if err := f.call("Snapshot"); err != nil {
 		return nil, "", err
+	}
+	if f.archiveNoCommit {
+		return workspace.NewSnapshot(f.tree), "", nil
 	}
 	return workspace.NewSnapshot(f.tree), f.branches[ref].CommitSHA, nil
 }

@@ -73,3 +73,20 @@ func TestLabelRunReportsProgressAndCheckRun(t *testing.T) {
 		}
 	}
 }
+
+// The base comes from the tarball's header; an archive that names no
+// commit costs one branch read instead.
+func TestBaseFromTheArchiveOrTheBranch(t *testing.T) {
+	for _, noCommit := range []bool{false, true} {
+		h := newHarness(t)
+		h.gh.archiveNoCommit = noCommit
+		h.model.then(reply(t, writeFile("greet.txt", "hello\n"), finish("Fixed the greeting")))
+		if err := h.work(h.labelJob("alice", "lifeos:do")); err != nil {
+			t.Fatal(err)
+		}
+		reads := map[bool]int{false: 0, true: 1}[noCommit]
+		if h.gh.calls["BranchHead"] != reads || len(h.gh.commits) != 1 || h.gh.commits[0].parent.CommitSHA != "main-sha-0000000" {
+			t.Errorf("archive without commit %v: branch reads %d (want %d), commits %+v", noCommit, h.gh.calls["BranchHead"], reads, h.gh.commits)
+		}
+	}
+}
