@@ -119,6 +119,27 @@ func (p *progress) stopLocked() {
 	}
 }
 
+// newProgress is a progress comment yet to be posted or found.
+func (w *work) newProgress(ctx context.Context) *progress {
+	p := &progress{g: w.req.gh, log: w.log, ctx: ctx, interval: w.ProgressInterval, last: time.Now()}
+	if p.interval <= 0 {
+		p.interval = DefaultProgressInterval
+	}
+	return p
+}
+
+// adoptQueued makes the comment that said the run's command was queued
+// the run's progress comment, from the run's first step: however the run
+// ends, that comment tells it.
+func (w *work) adoptQueued(ctx context.Context) {
+	if w.req.progressID <= 0 {
+		return
+	}
+	p := w.newProgress(ctx)
+	p.id, w.progress = w.req.progressID, p
+	w.recordStep(ctx, store.StepProgress, strconv.FormatInt(p.id, 10))
+}
+
 // openProgress posts the run's progress comment, or takes up the one an
 // earlier attempt of the run posted: its id is a recorded step, or (when
 // the attempt died between posting and recording) the thread holds the
@@ -129,10 +150,7 @@ func (w *work) openProgress(ctx context.Context, state string) {
 		w.progress.update(w.progressBody(state))
 		return
 	}
-	p := &progress{g: w.req.gh, log: w.log, ctx: ctx, interval: w.ProgressInterval, last: time.Now()}
-	if p.interval <= 0 {
-		p.interval = DefaultProgressInterval
-	}
+	p := w.newProgress(ctx)
 	if id, err := strconv.ParseInt(w.state.steps[store.StepProgress], 10, 64); err == nil && id > 0 {
 		p.id, w.progress = id, p
 		p.update(w.progressBody(state))
@@ -145,13 +163,6 @@ func (w *work) openProgress(ctx context.Context, state string) {
 			p.update(w.progressBody(state))
 			return
 		}
-	}
-	if w.req.progressID > 0 {
-		// The command's queued comment becomes the run's.
-		p.id, w.progress = w.req.progressID, p
-		w.recordStep(ctx, store.StepProgress, strconv.FormatInt(p.id, 10))
-		p.update(w.progressBody(state))
-		return
 	}
 	w.recordStep(ctx, store.StepProgressPosting, strconv.Itoa(w.req.replyTo))
 	id, err := w.req.gh.PostComment(ctx, w.req.replyTo, w.progressBody(state))

@@ -61,6 +61,7 @@ func (w *work) do(ctx context.Context) error {
 	defer w.storeOutcome(ctx)
 	defer w.release(ctx)
 	defer func() { w.progress.stop() }()
+	w.adoptQueued(ctx)
 	w.state.out = store.Outcome{Model: w.ModelName, Branch: names.Branch(w.req.issueNumber)}
 	if resumed, err := w.resume(ctx); resumed || err != nil {
 		return err
