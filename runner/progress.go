@@ -208,10 +208,10 @@ func (w *work) progressWorking(turn int, tokens int64, cost policy.Money) {
 	w.progress.update(w.progressBody(fmt.Sprintf("⏳ LifeOS is working: turn %d%s, %d tokens, %s so far.", turn, of, tokens, cost)))
 }
 
-// tellEnd writes a run's final state: the progress comment becomes it, or,
+// sayEnd writes a run's final state: the progress comment becomes it, or,
 // for a run without one, a comment says it. A failed edit is logged: the
 // run's record holds the outcome.
-func (w *work) tellEnd(ctx context.Context, body string) {
+func (w *work) sayEnd(ctx context.Context, body string) {
 	if w.progress == nil {
 		tell(ctx, w.req.gh, w.req.replyTo, body)
 		return

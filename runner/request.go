@@ -120,7 +120,7 @@ func (w *work) decide(ctx context.Context, d policy.Decision) {
 // tell says how the run ended on its thread: its progress comment
 // becomes the end, or a comment says it.
 func (w *work) tell(ctx context.Context, body string) {
-	w.tellEnd(ctx, body)
+	w.sayEnd(ctx, body)
 }
 
 // deny ends the run before any model call: the reason is stored, and said
