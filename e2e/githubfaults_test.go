@@ -43,13 +43,13 @@ func labelRunOpensPR(t *testing.T, e *env) {
 	}
 }
 
-func TestLabelRunRidesOutBranch502s(t *testing.T) {
+func TestLabelRunRidesOutTarball502s(t *testing.T) {
 	e := start(t, envOpts{})
-	e.expectStatus("GET", "/repos/*/*/branches/*", http.StatusBadGateway)
-	e.gh.FailRouteTimes(branchRoute, http.StatusBadGateway, 2)
+	e.expectStatus("GET", "/repos/*/*/tarball/*", http.StatusBadGateway)
+	e.gh.FailRouteTimes(tarballRoute, http.StatusBadGateway, 2)
 	labelRunOpensPR(t, e)
-	if got := e.routeCalls(branchRoute); got < 3 {
-		t.Errorf("branch read %d times; want the two 502s and a success", got)
+	if got := e.routeCalls(tarballRoute); got < 3 {
+		t.Errorf("tarball link asked %d times; want the two 502s and a success", got)
 	}
 	if len(e.ghWaits.all()) < 2 {
 		t.Errorf("waits = %v; want a backoff before each retry", e.ghWaits.all())
@@ -65,15 +65,16 @@ func TestLabelRunRidesOutAResetOnTheTarball(t *testing.T) {
 	}
 }
 
-// TestLabelRunRidesOutASlowBranchRead: GitHub holds the branch read back
-// longer than a try may take; the try times out, is sent again after a
-// backoff, and the run opens its PR.
-func TestLabelRunRidesOutASlowBranchRead(t *testing.T) {
+// TestLabelRunRidesOutASlowTarballLink: GitHub holds the tarball link
+// (the run's first read of the repository) back longer than a try may
+// take; the try times out, is sent again after a backoff, and the run
+// opens its PR.
+func TestLabelRunRidesOutASlowTarballLink(t *testing.T) {
 	e := start(t, envOpts{ghPerTry: 300 * time.Millisecond})
-	e.gh.SlowRoute(branchRoute, 3*time.Second, 1)
+	e.gh.SlowRoute(tarballRoute, 3*time.Second, 1)
 	labelRunOpensPR(t, e)
-	if got := e.routeCalls(branchRoute); got < 1 {
-		t.Errorf("branch answered %d times; want the retry's answer", got)
+	if got := e.routeCalls(tarballRoute); got < 1 {
+		t.Errorf("tarball link answered %d times; want the retry's answer", got)
 	}
 	if len(e.ghWaits.all()) < 1 {
 		t.Errorf("waits = %v; want a backoff after the timed-out try", e.ghWaits.all())

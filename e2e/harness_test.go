@@ -103,8 +103,11 @@ func (w *waits) all() []time.Duration {
 type envOpts struct {
 	// from, when set, is an earlier env whose doubles and data directory
 	// this one takes over, as a restarted process would.
-	from        *env
-	files       map[string]string
+	from  *env
+	files map[string]string
+	// repoFiles, when set, are the repository's files with their modes
+	// (instead of files).
+	repoFiles   map[string]githubfake.File
 	databaseURL string
 	// appSlug is the App's slug on the GitHub double ("lifeos" if empty);
 	// the server reads it from GET /app.
@@ -121,6 +124,9 @@ type envOpts struct {
 	// (the defaults if zero).
 	leases runner.LeaseTimes
 	sweep  time.Duration
+	// progress is the least time between two edits of a progress comment
+	// (runner.DefaultProgressInterval if zero).
+	progress time.Duration
 	// tokenLifetime is how long the GitHub double's installation tokens
 	// live (an hour if zero).
 	tokenLifetime time.Duration
@@ -167,7 +173,11 @@ func start(t *testing.T, o envOpts) *env {
 				"scripts/run.sh": "#!/bin/sh\necho hi\n",
 			}
 		}
-		gh.AddRepo(installationID, repoName, files)
+		if o.repoFiles != nil {
+			gh.AddRepoFiles(installationID, repoName, o.repoFiles)
+		} else {
+			gh.AddRepo(installationID, repoName, files)
+		}
 		gh.AddUser(maintainer, "User")
 		gh.SetPermission(repoName, maintainer, "admin")
 	}
@@ -205,7 +215,8 @@ func start(t *testing.T, o envOpts) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	ghWaits := &waits{}
 	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry,
-		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now, PerTry: o.ghPerTry}, Leases: o.leases, SweepInterval: o.sweep})
+		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now, PerTry: o.ghPerTry}, Leases: o.leases, SweepInterval: o.sweep,
+		ProgressInterval: o.progress})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -9,11 +11,14 @@ import (
 
 // TestOneFileChangeRequestBudget counts the GitHub API requests of a
 // label-to-PR run for a one-file change: 9 with the installation token and
-// the owner's default policy cached (permission, branch head, tarball,
-// tree, commit, ref, pull, review request, comment). The review request is
-// the PR's "ready" step: this repository has no CI, so its PR opens ready
-// and asks the person who labelled; a draft asks when its CI has passed.
-// The first run of a process pays for the token and the policy once.
+// the owner's default policy cached (permission, the branch's tarball
+// naming its commit, the progress comment, the branch at the base, the
+// commit on it in one GraphQL request, the LifeOS check run, the pull, the
+// review request, the progress comment's final edit). The review request
+// is the PR's "ready" step: this repository has no CI, so its PR opens
+// ready and asks the person who labelled; a draft asks when its CI has
+// passed. The first run of a process pays for the token and the policy
+// once.
 func TestOneFileChangeRequestBudget(t *testing.T) {
 	e := start(t, envOpts{})
 	run := func() (api []string, tokens int) {
@@ -44,6 +49,20 @@ func TestOneFileChangeRequestBudget(t *testing.T) {
 	t.Logf("warm run: %d API requests (+%d token exchange):\n%s", len(warm), warmTokens, strings.Join(warm, "\n"))
 	if len(warm) > 9 {
 		t.Errorf("%d API requests for a one-file change, budget 9", len(warm))
+	}
+	want := []string{
+		"GET /repos/Codertocat/Hello-World/collaborators/Codertocat/permission",
+		"GET /repos/Codertocat/Hello-World/tarball/main",
+		"POST /repos/Codertocat/Hello-World/issues/3/comments",
+		"POST /repos/Codertocat/Hello-World/git/refs",
+		"POST /graphql", // createCommitOnBranch
+		"POST /repos/Codertocat/Hello-World/check-runs",
+		"POST /repos/Codertocat/Hello-World/pulls",
+		"POST /graphql", // requestReviewsByLogin
+		"PATCH /repos/Codertocat/Hello-World/issues/comments/" + strconv.FormatInt(e.gh.Repo(repoName).Comments(3)[0].ID, 10),
+	}
+	if !slices.Equal(warm, want) {
+		t.Errorf("warm run's requests:\n%s\nwant:\n%s", strings.Join(warm, "\n"), strings.Join(want, "\n"))
 	}
 	if warmTokens != 0 {
 		t.Errorf("%d token exchanges with the token cached, want 0", warmTokens)

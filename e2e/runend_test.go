@@ -69,9 +69,9 @@ func TestRunEndsWhenGitHubFailsEveryAttempt(t *testing.T) {
 // and the thread is told once.
 func TestGitHubAnswerIsNotRetried(t *testing.T) {
 	e := start(t, envOpts{retry: retryAtOnce{}})
-	e.expectStatus("GET", "/repos/*/*/branches/*", 404)
+	e.expectStatus("GET", "/repos/*/*/tarball/*", 404)
 	n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
-	e.gh.FailRoute(branchRoute, 404)
+	e.gh.FailRoute(tarballRoute, 404)
 	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
 	e.waitIdle(t)
 
@@ -82,12 +82,12 @@ func TestGitHubAnswerIsNotRetried(t *testing.T) {
 	}
 	asked := 0
 	for _, r := range e.gh.Requests() {
-		if r.Route == branchRoute {
+		if r.Route == tarballRoute {
 			asked++
 		}
 	}
 	if got := asked; got != 1 {
-		t.Errorf("the branch was asked for %d times, want 1", got)
+		t.Errorf("the tarball was asked for %d times, want 1", got)
 	}
 	if said := e.bodies(n); len(said) != 1 {
 		t.Errorf("comments = %q; want one", said)

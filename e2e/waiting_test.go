@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/lifeos/lifeos/githubfake"
 	"github.com/lifeos/lifeos/modelfake"
 	"github.com/lifeos/lifeos/store"
 )
@@ -21,6 +24,22 @@ func TestWaitingCommandCostsNoRequests(t *testing.T) {
 			t.Fatal("the command was never acknowledged")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	// Its one request beyond the 👀: the comment saying it is queued, and
+	// behind which run.
+	var queued githubfake.Comment
+	for deadline := time.Now().Add(10 * time.Second); queued.ID == 0; time.Sleep(10 * time.Millisecond) {
+		for _, c := range e.gh.Repo(repoName).Comments(n) {
+			if strings.Contains(c.Body, "LifeOS queued `/lifeos retry`") {
+				queued = c
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no queued comment: %+v", e.gh.Repo(repoName).Comments(n))
+		}
+	}
+	if !strings.Contains(queued.Body, "it starts when run 1 on this issue ends") {
+		t.Errorf("queued comment = %q, want its place behind run 1", queued.Body)
 	}
 	seen := len(e.gh.Requests())
 	// The command is parked: its job is snoozed beyond idleHorizon (more
@@ -62,5 +81,19 @@ func TestWaitingCommandCostsNoRequests(t *testing.T) {
 	}
 	if r := e.gh.Repo(repoName).Reactions(commentID); len(r) != 1 {
 		t.Errorf("reactions on the command = %+v, want one 👀", r)
+	}
+	// The queued comment became the retry's progress comment and ended
+	// with it: no other comment of the retry's.
+	ofRetry := 0
+	for _, c := range e.gh.Repo(repoName).Comments(n) {
+		if strings.Contains(c.Body, "lifeos:progress run="+strconv.FormatInt(runs[1].ID, 10)) {
+			ofRetry++
+			if c.ID != queued.ID || strings.Contains(c.Body, "queued") {
+				t.Errorf("the retry's comment = %+v, want the queued comment %d at the run's end", c, queued.ID)
+			}
+		}
+	}
+	if ofRetry != 1 {
+		t.Errorf("%d comments of the retry run, want one: %+v", ofRetry, e.gh.Repo(repoName).Comments(n))
 	}
 }

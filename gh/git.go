@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"unicode/utf8"
 
 	"github.com/google/go-github/v89/github"
@@ -14,10 +15,13 @@ import (
 	"github.com/lifeos/lifeos/workspace"
 )
 
-// Head is a branch tip: its commit and that commit's tree.
+// Head is a branch tip: its commit and that commit's tree (empty when the
+// tip was read from a tarball), and the commit's message when read from
+// the branch.
 type Head struct {
 	CommitSHA string
 	TreeSHA   string
+	Message   string
 }
 
 // BranchHead reads a branch's tip. The tip's tree normally comes with the
@@ -31,43 +35,54 @@ func (r *Repo) BranchHead(ctx context.Context, branch string) (Head, error) {
 		return Head{}, fmt.Errorf("get branch %s of %s: %w", branch, r, err)
 	}
 	c := b.GetCommit()
-	h := Head{CommitSHA: c.GetSHA(), TreeSHA: c.GetCommit().GetTree().GetSHA()}
+	h := Head{CommitSHA: c.GetSHA(), TreeSHA: c.GetCommit().GetTree().GetSHA(), Message: c.GetCommit().GetMessage()}
 	if h.CommitSHA == "" {
 		return Head{}, fmt.Errorf("get branch %s of %s: GitHub's answer names no commit", branch, r)
 	}
 	if h.TreeSHA == "" {
-		gc, _, err := r.gh.Git.GetCommit(ctx, r.owner, r.name, h.CommitSHA)
-		if err != nil {
-			return Head{}, fmt.Errorf("get tree of %s@%s: %w", r, h.CommitSHA, err)
-		}
-		if h.TreeSHA = gc.GetTree().GetSHA(); h.TreeSHA == "" {
-			return Head{}, fmt.Errorf("get tree of %s@%s: GitHub's answer names no tree", r, h.CommitSHA)
+		if h.TreeSHA, err = r.treeOf(ctx, h.CommitSHA); err != nil {
+			return Head{}, err
 		}
 	}
 	return h, nil
 }
 
-// Snapshot downloads the repository's tarball at a commit, once, and hands
-// the response body as it streams to unpack (workspace.Unpacker.Unpack in
-// production), which owns the size cap and where the files go. The archive
-// link is the one API request; the download itself goes to GitHub's archive
-// host with the short-lived URL GitHub signed.
-func (r *Repo) Snapshot(ctx context.Context, sha string, unpack func(io.Reader) (*workspace.Snapshot, error)) (*workspace.Snapshot, error) {
+// treeOf reads a commit's tree.
+func (r *Repo) treeOf(ctx context.Context, commitSHA string) (string, error) {
+	gc, _, err := r.gh.Git.GetCommit(ctx, r.owner, r.name, commitSHA)
+	if err != nil {
+		return "", fmt.Errorf("get tree of %s@%s: %w", r, commitSHA, err)
+	}
+	if gc.GetTree().GetSHA() == "" {
+		return "", fmt.Errorf("get tree of %s@%s: GitHub's answer names no tree", r, commitSHA)
+	}
+	return gc.GetTree().GetSHA(), nil
+}
+
+// Snapshot downloads the repository's tarball at a ref (a branch or a
+// commit), once, and hands the response body as it streams to unpack
+// (workspace.Unpacker.Unpack in production), which owns the size cap and
+// where the files go. It returns the commit the archive holds, read from
+// its pax global header as git archive writes it ("" if it has none). The
+// archive link is the one API request; the download itself goes to
+// GitHub's archive host with the short-lived URL GitHub signed.
+func (r *Repo) Snapshot(ctx context.Context, ref string, unpack func(io.Reader) (*workspace.Snapshot, error)) (*workspace.Snapshot, string, error) {
 	link, resp, err := r.gh.Repositories.GetArchiveLink(ctx, r.owner, r.name, github.Tarball,
-		&github.RepositoryContentGetOptions{Ref: sha}, 0)
+		&github.RepositoryContentGetOptions{Ref: url.PathEscape(ref)}, 0)
 	if err = withStatus(resp, err); err != nil {
-		return nil, fmt.Errorf("get tarball link of %s@%s: %w", r, sha, err)
+		return nil, "", fmt.Errorf("get tarball link of %s@%s: %w", r, ref, err)
 	}
 	body, err := r.fetch(ctx, link.String())
 	if err != nil {
-		return nil, fmt.Errorf("download tarball of %s: %w", r, err)
+		return nil, "", fmt.Errorf("download tarball of %s: %w", r, err)
 	}
 	defer body.Close()
-	snap, err := unpack(body)
+	head := &archiveHead{r: body}
+	snap, err := unpack(head)
 	if err != nil {
-		return nil, fmt.Errorf("read tarball of %s: %w", r, err)
+		return nil, "", fmt.Errorf("read tarball of %s: %w", r, err)
 	}
-	return snap, nil
+	return snap, head.commit(), nil
 }
 
 // fetch GETs a signed download URL GitHub handed out. Its errors name the
@@ -91,10 +106,15 @@ func (r *Repo) fetch(ctx context.Context, url string) (io.ReadCloser, error) {
 // Commit writes the change set as one commit on top of parent, with the git
 // data API: a tree on base_tree, then the commit. Nothing is visible on any
 // branch until a ref points at it. It never writes a tree without a base:
-// GitHub would make a tree of the changed files alone.
+// GitHub would make a tree of the changed files alone; a parent whose tree
+// is not known (a tip read from a tarball) has it read first.
 func (r *Repo) Commit(ctx context.Context, parent Head, changes []workspace.Change, message string) (string, error) {
 	if parent.TreeSHA == "" {
-		return "", fmt.Errorf("create tree in %s: the parent commit %s has no known tree", r, parent.CommitSHA)
+		tree, err := r.treeOf(ctx, parent.CommitSHA)
+		if err != nil {
+			return "", fmt.Errorf("create tree in %s: %w", r, err)
+		}
+		parent.TreeSHA = tree
 	}
 	entries := make([]*github.TreeEntry, 0, len(changes))
 	for _, c := range changes {

@@ -76,7 +76,8 @@ func graphQLFailure(errs []graphQLError) error {
 		msgs[i] = e.Message
 	}
 	err := errors.New("GraphQL: " + strings.Join(msgs, "; "))
-	code := map[string]int{"NOT_FOUND": http.StatusNotFound, "FORBIDDEN": http.StatusForbidden, "UNPROCESSABLE": http.StatusUnprocessableEntity}[errs[0].Type]
+	code := map[string]int{"NOT_FOUND": http.StatusNotFound, "FORBIDDEN": http.StatusForbidden, "UNPROCESSABLE": http.StatusUnprocessableEntity,
+		"STALE_DATA": http.StatusConflict}[errs[0].Type] // STALE_DATA: a head that moved (createCommitOnBranch)
 	if code == 0 {
 		code = http.StatusUnprocessableEntity // the schema refused the request as sent
 	}

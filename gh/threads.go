@@ -16,6 +16,8 @@ type Issue struct {
 // Comment is a comment on an issue or pull request, or an inline review
 // comment (with its path and line).
 type Comment struct {
+	// ID is the comment's id (issue comments only), for EditComment.
+	ID     int64
 	Author string
 	// Bot marks comments by bots, the App included.
 	Bot  bool
@@ -46,7 +48,7 @@ func (r *Repo) IssueComments(ctx context.Context, number int) ([]Comment, error)
 			return nil, fmt.Errorf("list comments of %s#%d: %w", r, number, err)
 		}
 		for _, c := range cs {
-			out = append(out, Comment{Author: c.GetUser().GetLogin(), Bot: c.GetUser().GetType() == "Bot", Body: c.GetBody()})
+			out = append(out, Comment{ID: c.GetID(), Author: c.GetUser().GetLogin(), Bot: c.GetUser().GetType() == "Bot", Body: c.GetBody()})
 		}
 		if resp.NextPage == 0 {
 			break
@@ -94,6 +96,24 @@ func (r *Repo) ReviewComments(ctx context.Context, pr int, reviewID int64) ([]Co
 func (r *Repo) Comment(ctx context.Context, number int, body string) error {
 	if _, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.name, number, &github.IssueComment{Body: github.Ptr(body)}); err != nil {
 		return fmt.Errorf("comment on %s#%d: %w", r, number, err)
+	}
+	return nil
+}
+
+// PostComment posts a comment on an issue or pull request and returns its
+// id, for EditComment.
+func (r *Repo) PostComment(ctx context.Context, number int, body string) (int64, error) {
+	c, _, err := r.gh.Issues.CreateComment(ctx, r.owner, r.name, number, &github.IssueComment{Body: github.Ptr(body)})
+	if err != nil {
+		return 0, fmt.Errorf("comment on %s#%d: %w", r, number, err)
+	}
+	return c.GetID(), nil
+}
+
+// EditComment replaces the body of an issue or pull request comment.
+func (r *Repo) EditComment(ctx context.Context, id int64, body string) error {
+	if _, _, err := r.gh.Issues.EditComment(ctx, r.owner, r.name, id, &github.IssueComment{Body: github.Ptr(body)}); err != nil {
+		return fmt.Errorf("edit comment %d in %s: %w", id, r, err)
 	}
 	return nil
 }

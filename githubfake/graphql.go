@@ -34,6 +34,7 @@ type graphQLField struct {
 func (s *Server) graphQLFields() map[string]graphQLField {
 	return map[string]graphQLField{
 		"markPullRequestReadyForReview": {mutation: true, fn: s.markPullRequestReadyForReview},
+		"createCommitOnBranch":          {mutation: true, fn: s.createCommitOnBranch},
 		"requestReviewsByLogin":         {mutation: true, fn: s.requestReviewsByLogin},
 	}
 }

@@ -24,6 +24,11 @@ const LabelNamespace = "lifeos:"
 // turns one into work by adding the trigger label.
 const ProposalLabel = "lifeos:proposal"
 
+// CheckRun is the name of the check run LifeOS reports on each commit it
+// pushes. It is never an input to the CI-fix loop (the App's own check
+// runs are not evidence).
+const CheckRun = "LifeOS"
+
 // Branch is the branch LifeOS writes for an issue.
 func Branch(issue int) string { return fmt.Sprintf("%s%d", BranchPrefix, issue) }
 

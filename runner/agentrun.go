@@ -25,9 +25,10 @@ import (
 // meter starts from what its earlier attempts recorded (seq is the last
 // call's number, cost their cost), so numbering and the cap continue.
 type meter struct {
-	w    *work
-	seq  int
-	cost policy.Money
+	w      *work
+	seq    int
+	cost   policy.Money
+	tokens int64 // this attempt's, for the progress comment
 }
 
 // onCall records one call's usage and cost; an error stops the agent.
@@ -45,6 +46,8 @@ func (m *meter) onCall(ctx context.Context, u agent.Usage) error {
 		return fmt.Errorf("record the cost of a model call: %w", err) // never spend off the books
 	}
 	m.cost += cost
+	m.tokens += u.TotalTokens
+	w.progressWorking(m.seq, m.tokens, m.cost)
 	w.metrics().ModelUsage(w.req.repo.FullName(), u.Model, u.PromptTokens, u.CompletionTokens, int64(cost))
 	if err := w.checkSpend(ctx, spent); err != nil {
 		return err

@@ -57,7 +57,7 @@ func (w *work) budgetNotices(ctx context.Context) {
 	}
 	for _, msg := range policy.BudgetNotices(w.state.pol, w.state.before, after) {
 		w.decide(ctx, policy.Decision{Allow: true, Rule: policy.RuleBudgetNotice, Reason: msg})
-		w.tell(ctx, msg)
+		tell(ctx, w.req.gh, w.req.replyTo, msg) // a notice of its own, beside the run's progress
 	}
 }
 

@@ -118,6 +118,7 @@ func (c *commandRun) request(trigger string) *request {
 		jobID: c.jobID, delivery: d, repo: repo, gh: c.g,
 		trigger: trigger, actor: c.job.Sender, actorRole: c.ack.Role,
 		issueNumber: c.ack.Issue, prNumber: c.ack.PR, replyTo: c.job.Number, waitTurn: true,
+		progressID: max(c.ack.ProgressID, 0),
 	}
 }
 
@@ -125,6 +126,9 @@ func (c *commandRun) request(trigger string) *request {
 func (c *commandRun) approve(ctx context.Context) error {
 	_, repo := c.job.Meta()
 	if wait, err := c.r.waitForTurn(ctx, c.jobID, repo.FullName(), c.ack.Issue); err != nil || wait {
+		if wait {
+			c.queued(ctx)
+		}
 		return waitErr(err)
 	}
 	latest, err := c.r.Store.LatestRun(ctx, repo.FullName(), c.ack.Issue)
@@ -132,7 +136,7 @@ func (c *commandRun) approve(ctx context.Context) error {
 		return err
 	}
 	if latest == nil || latest.Status != store.StatusPlanned || latest.Summary == "" {
-		tell(ctx, c.g, c.job.Number, "There is no plan waiting for approval here. `/lifeos plan` asks for one.")
+		c.say(ctx, "There is no plan waiting for approval here. `/lifeos plan` asks for one.")
 		return nil
 	}
 	req := c.request("approve")
@@ -145,6 +149,9 @@ func (c *commandRun) approve(ctx context.Context) error {
 func (c *commandRun) retry(ctx context.Context) error {
 	_, repo := c.job.Meta()
 	if wait, err := c.r.waitForTurn(ctx, c.jobID, repo.FullName(), c.ack.Issue); err != nil || wait {
+		if wait {
+			c.queued(ctx)
+		}
 		return waitErr(err)
 	}
 	req := c.request(c.job.Verb)

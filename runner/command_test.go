@@ -2,7 +2,9 @@ package runner
 
 import (
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/riverqueue/river"
@@ -62,8 +64,8 @@ func TestRetryWhileRunActiveSnoozesWithoutGitHub(t *testing.T) {
 		}
 		calls := h.gh.total() - before
 		switch {
-		case pass == 1 && (calls != 2 || h.gh.calls["Role"] != 1 || h.gh.calls["React"] != 1):
-			t.Errorf("first pass: %d GitHub calls %v, want the role and the 👀 only", calls, h.gh.calls)
+		case pass == 1 && (calls != 3 || h.gh.calls["Role"] != 1 || h.gh.calls["React"] != 1 || h.gh.calls["PostComment"] != 1):
+			t.Errorf("first pass: %d GitHub calls %v, want the role, the 👀 and the queued comment only", calls, h.gh.calls)
 		case pass == 2 && calls != 0:
 			t.Errorf("second pass: %d GitHub calls %v, want none while run %d is active", calls, h.gh.calls, active.ID)
 		}
@@ -72,8 +74,9 @@ func TestRetryWhileRunActiveSnoozesWithoutGitHub(t *testing.T) {
 	if err != nil || !slices.Equal(waiters, []int64{h.ids[job.DeliveryID]}) {
 		t.Errorf("waiters = %v, %v; want the command's job", waiters, err)
 	}
-	if len(h.model.got) != 0 || len(h.gh.posted) != 0 {
-		t.Errorf("model calls %d, comments %+v; want none", len(h.model.got), h.gh.posted)
+	want := fmt.Sprintf("⏳ LifeOS queued `/lifeos retry` from @alice: it starts when run %d on this issue ends.", active.ID)
+	if len(h.model.got) != 0 || len(h.gh.posted) != 1 || !strings.HasPrefix(h.gh.posted[0].body, want) {
+		t.Errorf("model calls %d, comments %+v; want none and the queued comment %q", len(h.model.got), h.gh.posted, want)
 	}
 	if run := h.latest(); run.ID != active.ID || run.Status != store.StatusRunning {
 		t.Errorf("latest run = %d %s, want the active run %d still running", run.ID, run.Status, active.ID)

@@ -86,14 +86,26 @@ func (d *DryRun) Statuses(ctx context.Context, sha string) ([]policy.StatusResul
 	return d.Real.Statuses(ctx, sha)
 }
 
-func (d *DryRun) Snapshot(ctx context.Context, sha string, unpack func(io.Reader) (*workspace.Snapshot, error)) (*workspace.Snapshot, error) {
-	return d.Real.Snapshot(ctx, sha, unpack)
+func (d *DryRun) Snapshot(ctx context.Context, ref string, unpack func(io.Reader) (*workspace.Snapshot, error)) (*workspace.Snapshot, string, error) {
+	return d.Real.Snapshot(ctx, ref, unpack)
+}
+func (d *DryRun) OwnCheckRun(ctx context.Context, sha, name string) (int64, error) {
+	return d.Real.OwnCheckRun(ctx, sha, name)
 }
 
 // Writes: printed, not made.
 
 func (d *DryRun) Comment(_ context.Context, n int, body string) error {
 	return d.wrote("comment on #%d:\n%s", n, body)
+}
+func (d *DryRun) PostComment(_ context.Context, n int, body string) (int64, error) {
+	return dryRunID, d.wrote("comment on #%d:\n%s", n, body)
+}
+func (d *DryRun) EditComment(_ context.Context, id int64, body string) error {
+	return d.wrote("edit comment %d to:\n%s", id, body)
+}
+func (d *DryRun) CreateCheckRun(_ context.Context, c gh.CheckRun) (int64, error) {
+	return dryRunID, d.wrote("create the check run %q on %s", c.Name, c.HeadSHA)
 }
 func (d *DryRun) React(_ context.Context, commentID int64, content string) error {
 	return d.wrote("react %s to comment %d", content, commentID)
@@ -136,6 +148,15 @@ func (d *DryRun) Commit(ctx context.Context, parent gh.Head, changes []workspace
 	return sha, d.wrote("push a commit %s on top of %s:\n%s\n\n%s", sha, parent.CommitSHA, message, diffOn(ctx, d.Real, parent, changes))
 }
 
+// CommitOnBranch prints the commit it would push onto branch, as Commit.
+func (d *DryRun) CommitOnBranch(ctx context.Context, branch string, parent gh.Head, changes []workspace.Change, message string) (string, error) {
+	return d.Commit(ctx, parent, changes, message+"\n\n(on "+branch+")")
+}
+
+// dryRunID is the id a held-back comment or check run answers with: it
+// names nothing on GitHub, and an edit of it is held back too.
+const dryRunID = 1
+
 // Writes is how many writes the dry run held back.
 func (d *DryRun) Writes() int {
 	d.mu.Lock()
@@ -165,6 +186,16 @@ func (s *Showing) Commit(ctx context.Context, parent gh.Head, changes []workspac
 	sha, err := s.GitHub.Commit(ctx, parent, changes, message)
 	if err == nil {
 		fmt.Fprintf(s.Out, "pushed a commit %s on top of %s:\n%s\n\n%s", sha, parent.CommitSHA, message, diffOn(ctx, s.GitHub, parent, changes))
+	}
+	return sha, err
+}
+
+// CommitOnBranch pushes the commit onto branch, then prints it with its
+// diff.
+func (s *Showing) CommitOnBranch(ctx context.Context, branch string, parent gh.Head, changes []workspace.Change, message string) (string, error) {
+	sha, err := s.GitHub.CommitOnBranch(ctx, branch, parent, changes, message)
+	if err == nil {
+		fmt.Fprintf(s.Out, "pushed a commit %s on %s on top of %s:\n%s\n\n%s", sha, branch, parent.CommitSHA, message, diffOn(ctx, s.GitHub, parent, changes))
 	}
 	return sha, err
 }

@@ -96,8 +96,13 @@ func (r *Runner) endRun(ctx context.Context, run *store.Run, status, reason stri
 	log.Warn().Msg("Run ended without its work concluding it")
 	r.runEnded(run, status)
 	r.wakeWaiters(ctx, run.Repo, run.IssueNumber)
-	r.tellEnd(log.WithContext(ctx), store.Notice{RunID: run.ID, Repo: run.Repo, InstallationID: run.InstallationID,
-		Number: number, Body: r.endMessage(run, reason)})
+	ctx = log.WithContext(ctx)
+	msg := r.endMessage(run, reason)
+	if g, err := r.GitHub(repo); err == nil && r.endProgress(ctx, g, run, msg) {
+		return true // the run's progress comment tells its end
+	}
+	r.tellEnd(ctx, store.Notice{RunID: run.ID, Repo: run.Repo, InstallationID: run.InstallationID,
+		Number: number, Body: msg})
 	return true
 }
 

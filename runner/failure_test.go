@@ -85,7 +85,7 @@ func TestFailureIsWordedPlainly(t *testing.T) {
 			name: "GitHub 502 on the commit",
 			setup: func(h *harness) {
 				h.model.then(reply(t, writeFile("greet.txt", "hello")), reply(t, finish("Greets.")))
-				h.gh.fail["Commit"] = fmt.Errorf("create commit in octo/hello: %w", ghErr)
+				h.gh.fail["CommitOnBranch"] = fmt.Errorf("commit on lifeos/issue-7 of octo/hello: %w", ghErr)
 			},
 			say:   "GitHub answered 502 Bad Gateway to creating the commit",
 			leaks: []string{"ghs_SECRET", "Server Error"},

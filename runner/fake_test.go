@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/lifeos/lifeos/gh"
 	"github.com/lifeos/lifeos/policy"
@@ -36,6 +37,9 @@ type fakeGitHub struct {
 	checkResults   []policy.CheckResult
 	statuses       []policy.StatusResult
 	appSlug        string // pull requests opened here are by appSlug[bot]
+	// archiveNoCommit makes Snapshot name no commit, as an archive
+	// without git archive's pax header would.
+	archiveNoCommit bool
 	// The commits of every pull request: Commit appends LifeOS's, a test
 	// appends anyone else's. The diff of every comparison is that of
 	// LifeOS's commits followed by foreignDiff.
@@ -43,10 +47,13 @@ type fakeGitHub struct {
 	foreignDiff []gh.DiffFile
 
 	// What the workflows wrote.
-	commits    []fakeCommit
-	created    []string // branches created
-	moved      []fakeMove
-	posted     []fakeComment
+	commits   []fakeCommit
+	created   []string // branches created
+	moved     []fakeMove
+	posted    []fakeComment // a comment's id is its index + 1
+	checkRuns []fakeCheck
+	// postedMu guards posted: a held progress edit writes from its timer.
+	postedMu   sync.Mutex
 	reactions  []string // "commentID:content"
 	newIssues  []string // titles
 	pullBodies []string // bodies of the pull requests opened
@@ -71,6 +78,13 @@ type fakeMove struct {
 type fakeComment struct {
 	number int
 	body   string
+	edits  int // how many times EditComment changed it
+}
+
+// fakeCheck is a check run the workflows created.
+type fakeCheck struct {
+	id  int64
+	run gh.CheckRun
 }
 
 func newFakeGitHub() *fakeGitHub {
@@ -101,6 +115,8 @@ func (f *fakeGitHub) total() int {
 
 // commentsOn is the bodies posted on an issue or pull request.
 func (f *fakeGitHub) commentsOn(number int) []string {
+	f.postedMu.Lock()
+	defer f.postedMu.Unlock()
 	var out []string
 	for _, c := range f.posted {
 		if c.number == number {
@@ -143,12 +159,58 @@ func (f *fakeGitHub) ReviewComments(_ context.Context, _ int, reviewID int64) ([
 	return f.reviewComments[reviewID], f.call("ReviewComments")
 }
 
-func (f *fakeGitHub) Comment(_ context.Context, number int, body string) error {
-	if err := f.call("Comment"); err != nil {
+func (f *fakeGitHub) Comment(ctx context.Context, number int, body string) error {
+	_, err := f.post(ctx, "Comment", number, body)
+	return err
+}
+
+func (f *fakeGitHub) PostComment(ctx context.Context, number int, body string) (int64, error) {
+	return f.post(ctx, "PostComment", number, body)
+}
+
+func (f *fakeGitHub) post(_ context.Context, method string, number int, body string) (int64, error) {
+	f.postedMu.Lock()
+	defer f.postedMu.Unlock()
+	if err := f.call(method); err != nil {
+		return 0, err
+	}
+	f.posted = append(f.posted, fakeComment{number: number, body: body})
+	return int64(len(f.posted)), nil
+}
+
+func (f *fakeGitHub) EditComment(_ context.Context, id int64, body string) error {
+	f.postedMu.Lock()
+	defer f.postedMu.Unlock()
+	if err := f.call("EditComment"); err != nil {
 		return err
 	}
-	f.posted = append(f.posted, fakeComment{number, body})
+	if id <= 0 || int(id) > len(f.posted) {
+		return fmt.Errorf("comment %d not found", id)
+	}
+	f.posted[id-1].body = body
+	f.posted[id-1].edits++
 	return nil
+}
+
+func (f *fakeGitHub) CreateCheckRun(_ context.Context, c gh.CheckRun) (int64, error) {
+	if err := f.call("CreateCheckRun"); err != nil {
+		return 0, err
+	}
+	id := int64(len(f.checkRuns) + 1)
+	f.checkRuns = append(f.checkRuns, fakeCheck{id: id, run: c})
+	return id, nil
+}
+
+func (f *fakeGitHub) OwnCheckRun(_ context.Context, sha, name string) (int64, error) {
+	if err := f.call("OwnCheckRun"); err != nil {
+		return 0, err
+	}
+	for _, c := range f.checkRuns {
+		if c.run.HeadSHA == sha && c.run.Name == name {
+			return c.id, nil
+		}
+	}
+	return 0, nil
 }
 
 func (f *fakeGitHub) React(_ context.Context, commentID int64, content string) error {
@@ -244,20 +306,45 @@ func (f *fakeGitHub) BranchHead(_ context.Context, branch string) (gh.Head, erro
 	return h, nil
 }
 
-func (f *fakeGitHub) Snapshot(context.Context, string, func(io.Reader) (*workspace.Snapshot, error)) (*workspace.Snapshot, error) {
+func (f *fakeGitHub) Snapshot(_ context.Context, ref string, _ func(io.Reader) (*workspace.Snapshot, error)) (*workspace.Snapshot, string, error) {
 	if err := f.call("Snapshot"); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return workspace.NewSnapshot(f.tree), nil
+	if f.archiveNoCommit {
+		return workspace.NewSnapshot(f.tree), "", nil
+	}
+	return workspace.NewSnapshot(f.tree), f.branches[ref].CommitSHA, nil
 }
 
 func (f *fakeGitHub) Commit(_ context.Context, parent gh.Head, changes []workspace.Change, message string) (string, error) {
 	if err := f.call("Commit"); err != nil {
 		return "", err
 	}
+	return f.newCommit(parent, changes, message), nil
+}
+
+func (f *fakeGitHub) newCommit(parent gh.Head, changes []workspace.Change, message string) string {
 	sha := fmt.Sprintf("c0ffee%d%033d", len(f.commits)+1, 0) // "c0ffee1" when short
 	f.commits = append(f.commits, fakeCommit{sha: sha, parent: parent, changes: changes, message: message})
 	f.pullCommits = append(f.pullCommits, gh.PullCommit{SHA: sha, Author: f.appSlug + "[bot]", Committer: f.appSlug + "[bot]"})
+	return sha
+}
+
+func (f *fakeGitHub) CommitOnBranch(_ context.Context, branch string, parent gh.Head, changes []workspace.Change, message string) (string, error) {
+	if err := f.call("CommitOnBranch"); err != nil {
+		return "", err
+	}
+	if f.branches[branch].CommitSHA != parent.CommitSHA {
+		return "", gh.ErrBranchMoved
+	}
+	sha := f.newCommit(parent, changes, message)
+	f.branches[branch] = gh.Head{CommitSHA: sha, TreeSHA: "tree-of-" + sha, Message: message}
+	for n, pr := range f.pulls {
+		if pr.HeadRef == branch {
+			pr.HeadSHA = sha
+			f.pulls[n] = pr
+		}
+	}
 	return sha, nil
 }
 

@@ -79,7 +79,7 @@ func statusText(code int) string {
 	return strconv.Itoa(code)
 }
 
-func commitMessage(title string, issue int, trigger, summary string) string {
+func commitMessage(title string, issue int, trigger, summary string, runID int64) string {
 	msg := fmt.Sprintf("%s (#%d)", title, issue)
 	if trigger != "label" && trigger != TriggerTerminal {
 		msg = fmt.Sprintf("%s: %s", trigger, msg)
@@ -87,7 +87,7 @@ func commitMessage(title string, issue int, trigger, summary string) string {
 	if s := strings.TrimSpace(summary); s != "" {
 		msg += "\n\n" + s
 	}
-	return secrets.Scrub(msg)
+	return secrets.Scrub(msg) + "\n\n" + runTrailer(runID)
 }
 
 // prBody is the body of a run's new PR.

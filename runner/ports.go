@@ -54,8 +54,13 @@ type diffs interface {
 // code reads the repository and writes commits and branches.
 type code interface {
 	BranchHead(ctx context.Context, branch string) (gh.Head, error)
-	Snapshot(ctx context.Context, sha string, unpack func(io.Reader) (*workspace.Snapshot, error)) (*workspace.Snapshot, error)
+	// Snapshot reads the repository at a branch or commit through unpack
+	// and names the commit it read ("" when the archive does not say).
+	Snapshot(ctx context.Context, ref string, unpack func(io.Reader) (*workspace.Snapshot, error)) (*workspace.Snapshot, string, error)
 	Commit(ctx context.Context, parent gh.Head, changes []workspace.Change, message string) (string, error)
+	// CommitOnBranch writes a commit on a branch that points at parent and
+	// moves the branch to it (gh.ErrBranchMoved if it points elsewhere).
+	CommitOnBranch(ctx context.Context, branch string, parent gh.Head, changes []workspace.Change, message string) (string, error)
 	CreateBranch(ctx context.Context, branch, sha string) error
 	MoveBranch(ctx context.Context, branch, sha string, force bool) error
 	DeleteBranch(ctx context.Context, branch string) error
@@ -77,9 +82,19 @@ type checks interface {
 	Statuses(ctx context.Context, sha string) ([]policy.StatusResult, error)
 }
 
+// reports tells people how a run goes: its progress comment, edited in
+// place, and the LifeOS check run on each commit it pushes.
+type reports interface {
+	PostComment(ctx context.Context, number int, body string) (int64, error)
+	EditComment(ctx context.Context, id int64, body string) error
+	CreateCheckRun(ctx context.Context, c gh.CheckRun) (int64, error)
+	OwnCheckRun(ctx context.Context, sha, name string) (int64, error)
+}
+
 // GitHub is one repository on GitHub, as the workflows use it.
 type GitHub interface {
 	people
+	reports
 	threads
 	pulls
 	code
@@ -106,6 +121,7 @@ type Store interface {
 	ActiveRun(ctx context.Context, repo string, issue int) (*store.Run, error)
 	IssueRuns(ctx context.Context, repo string, issue int) ([]*store.Run, error)
 	RecordDecision(ctx context.Context, runID int64, allow bool, rule, reason string) error
+	Decisions(ctx context.Context, runID int64) ([]store.Decision, error)
 	RecordCall(ctx context.Context, c store.ModelCall) error
 	ModelCalls(ctx context.Context, runID int64) ([]store.ModelCall, error)
 	Charge(ctx context.Context, c store.Charge) (store.Spending, error)
@@ -130,6 +146,7 @@ type Store interface {
 	ClaimCIAttempt(ctx context.Context, repo string, pr int, a store.CIAttempt) (bool, error)
 	RecordAck(ctx context.Context, a store.Ack) error
 	AckOf(ctx context.Context, deliveryID string) (*store.Ack, error)
+	SetAckProgress(ctx context.Context, deliveryID string, commentID int64) error
 	AddWaiter(ctx context.Context, repo string, issue int, jobID int64) error
 	RemoveWaiter(ctx context.Context, jobID int64) error
 	Waiters(ctx context.Context, repo string, issue int) ([]int64, error)

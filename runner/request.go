@@ -37,6 +37,9 @@ type request struct {
 	instructions string
 	planOnly     bool
 	comments     []agent.Comment // trusted review comments to add to the prompt
+	// progressID is the comment that said the command was queued; the
+	// run takes it over as its progress comment (0 for none).
+	progressID int64
 	// waitTurn makes the job wait while another run on the issue is
 	// active; otherwise the delivery is dropped (a second label is not a
 	// queue).
@@ -80,6 +83,8 @@ type work struct {
 	// so a finished run means GitHub has been told everything.
 	outcome *store.Outcome
 	state   runState
+	// progress is the run's progress comment, once posted or found.
+	progress *progress
 }
 
 // conclude sets the run's outcome, stored when the run's work returns.
@@ -112,9 +117,10 @@ func (w *work) decide(ctx context.Context, d policy.Decision) {
 	}
 }
 
-// tell comments on the run's thread.
+// tell says how the run ended on its thread: its progress comment
+// becomes the end, or a comment says it.
 func (w *work) tell(ctx context.Context, body string) {
-	tell(ctx, w.req.gh, w.req.replyTo, body)
+	w.sayEnd(ctx, body)
 }
 
 // deny ends the run before any model call: the reason is stored, and said

@@ -21,7 +21,9 @@ func (w *work) resume(ctx context.Context) (bool, error) {
 	w.state.steps = steps
 	sha := steps[store.StepCommit]
 	if sha == "" {
-		return false, nil
+		if sha, err = w.adoptCommit(ctx); sha == "" || err != nil {
+			return false, err
+		}
 	}
 	w.state.resumed = true
 	w.log.Info().Str("sha", sha).Msg("Resuming the run's write-back from its recorded commit")
@@ -48,5 +50,6 @@ func (w *work) resume(ctx context.Context) (bool, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeBackTimeout)
 	defer cancel()
+	w.openProgress(ctx, fmt.Sprintf("⏳ LifeOS committed %s and is pushing it.", shortSHA(sha)))
 	return true, w.publish(ctx, written{sha: sha, summary: r.Summary, turns: r.Turns, tokens: r.TotalTokens, files: files})
 }

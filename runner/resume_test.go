@@ -13,22 +13,25 @@ import (
 
 // writeBackPoints are the GitHub writes of a label run's write-back after
 // its commit; failing one is the run's process dying there.
-var writeBackPoints = []string{"CreateBranch", "CreatePull", "Comment"}
+var writeBackPoints = []string{"CreatePull", "EditComment"}
 
 // forgetSteps drops the steps a run recorded of its writes to GitHub
 // after the commit: the crash came after GitHub took a write but before
-// the store heard of it.
+// the store heard of it. The progress comment's intent, recorded before
+// its write, stays.
 func (h *harness) forgetSteps(runID int64) {
 	h.t.Helper()
-	if _, err := h.db.ExecContext(h.ctx, `DELETE FROM lifeos_run_steps WHERE run_id = $1 AND step NOT IN ($2, $3)`, runID, store.StepCommit, store.StepOnto); err != nil {
+	if _, err := h.db.ExecContext(h.ctx, `DELETE FROM lifeos_run_steps WHERE run_id = $1 AND step NOT IN ($2, $3, $4)`, runID, store.StepCommit, store.StepOnto, store.StepProgressPosting); err != nil {
 		h.t.Fatal(err)
 	}
 }
 
 // botSaid puts what LifeOS posted on number into the thread GitHub lists.
 func (h *harness) botSaid(number int) {
-	for _, body := range h.gh.commentsOn(number) {
-		h.gh.comments[number] = append(h.gh.comments[number], gh.Comment{Author: testAppSlug + "[bot]", Bot: true, Body: body})
+	for i, c := range h.gh.posted {
+		if c.number == number {
+			h.gh.comments[number] = append(h.gh.comments[number], gh.Comment{ID: int64(i + 1), Author: testAppSlug + "[bot]", Bot: true, Body: c.body})
+		}
 	}
 }
 
@@ -54,7 +57,7 @@ func (h *harness) wroteOnce(t *testing.T) {
 			t.Errorf("comment %q says the run failed", body)
 		}
 	}
-	if pulls != 1 || opened != 1 {
+	if pulls != 1 || opened != 1 || len(h.gh.commentsOn(7)) != 1 {
 		t.Errorf("pull requests %d, opened comments %d (%q); want one each", pulls, opened, h.gh.commentsOn(7))
 	}
 	if run := h.latest(); run.Status != store.StatusSucceeded || run.PRNumber == 0 || run.Summary != "Wrote greet.txt" {
@@ -83,6 +86,7 @@ func TestRetriedRunResumesItsWriteBack(t *testing.T) {
 				delete(h.gh.fail, point)
 				if !recorded {
 					h.forgetSteps(h.latest().ID)
+					h.botSaid(7)
 				}
 				if err := h.work(j); err != nil {
 					t.Fatalf("retry: %v", err)
@@ -123,11 +127,11 @@ func TestRelabelAdoptsTheAppsOpenPull(t *testing.T) {
 			h := newHarness(t)
 			w := &worker[jobs.Run]{r: h.runner, work: h.runner.label}
 			h.model.then(reply(t, writeFile("greet.txt", "hello\n"), finish("Wrote greet.txt")))
-			h.gh.fail["Comment"] = errGateway
+			h.gh.fail["EditComment"] = errGateway
 			if err := h.workAttempt(w, h.labelJob("alice", "lifeos:do"), 3, 3); !errors.Is(err, errGateway) {
 				t.Fatalf("first run = %v, want the GitHub error", err)
 			}
-			delete(h.gh.fail, "Comment")
+			delete(h.gh.fail, "EditComment")
 			first := h.latest()
 			if first.Status != store.StatusFailed || len(h.gh.pulls) != 1 {
 				t.Fatalf("first run = %s with %d PRs; want failed with its PR open", first.Status, len(h.gh.pulls))
@@ -157,5 +161,29 @@ func TestRelabelAdoptsTheAppsOpenPull(t *testing.T) {
 				t.Errorf("last comment = %q, want it to name #%d", last, pr.Number)
 			}
 		})
+	}
+}
+
+// A retry whose earlier attempt died once its commit was on the branch,
+// before the store heard of it, adopts the commit by its LifeOS-Run
+// trailer: the model is not asked again and nothing is written twice.
+func TestRetriedRunAdoptsItsUnrecordedCommit(t *testing.T) {
+	h := newHarness(t)
+	h.model.then(reply(t, writeFile("greet.txt", "hello\n"), finish("Wrote greet.txt")))
+	j := h.labelJob("alice", "lifeos:do")
+	h.gh.fail["CreatePull"] = errGateway
+	if err := h.work(j); !errors.Is(err, errGateway) {
+		t.Fatalf("first attempt = %v, want the GitHub error for the retry", err)
+	}
+	delete(h.gh.fail, "CreatePull")
+	if _, err := h.db.ExecContext(h.ctx, `DELETE FROM lifeos_run_steps WHERE run_id = $1 AND step IN ($2, $3)`, h.latest().ID, store.StepCommit, store.StepRef); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.work(j); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	h.wroteOnce(t)
+	if h.gh.calls["CreateBranch"] != 1 || h.gh.calls["CommitOnBranch"] != 1 {
+		t.Errorf("branches created %d, commits written %d; want 1 each", h.gh.calls["CreateBranch"], h.gh.calls["CommitOnBranch"])
 	}
 }

@@ -108,7 +108,7 @@ func (r *Runner) revertPlan(ctx context.Context, g GitHub, repo jobs.Repo, pr gh
 		}
 	}
 	for _, sha := range []string{parents[0], pr.MergeCommitSHA, head.CommitSHA} {
-		s, err := g.Snapshot(ctx, sha, unpack.Unpack)
+		s, _, err := g.Snapshot(ctx, sha, unpack.Unpack)
 		if err != nil {
 			closeAll()
 			return nil, nil, fmt.Errorf("read %s for the revert of #%d: %w", shortSHA(sha), pr.Number, err)

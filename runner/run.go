@@ -72,11 +72,13 @@ func (w *work) do(ctx context.Context) error {
 	defer w.storeOutcome(ctx)
 	defer w.release(ctx)
 	defer w.dropSnapshot()
+	defer func() { w.progress.stop() }()
+	w.adoptQueued(ctx)
 	w.state.out = store.Outcome{Model: w.ModelName, Branch: names.Branch(w.req.issueNumber)}
 	if resumed, err := w.resume(ctx); resumed || err != nil {
 		return err
 	}
-	for _, s := range []step{w.authorise, w.settleIssue, w.findBase, w.readSnapshot, w.loadRunPolicy, w.checkTrigger, w.checkBudget, w.reserveBudget, w.prepare} {
+	for _, s := range []step{w.authorise, w.settleIssue, w.findBase, w.readSnapshot, w.loadRunPolicy, w.checkTrigger, w.startProgress, w.checkBudget, w.reserveBudget, w.prepare} {
 		if done, err := s(ctx); done || err != nil {
 			return err
 		}
@@ -150,8 +152,7 @@ func (w *work) findBase(ctx context.Context) (bool, error) {
 			w.req.replyTo = pr.Number
 		}
 	}
-	st.tip, err = w.req.gh.BranchHead(ctx, st.from)
-	return false, err
+	return false, nil
 }
 
 // previous returns the open PR of this issue, if any, and the summary of
@@ -189,15 +190,33 @@ func (w *work) previous(ctx context.Context) (*gh.Pull, string, error) {
 	return &pr, summary, nil
 }
 
-// readSnapshot downloads the repository at the run's base, once.
+// startProgress posts the run's progress comment, where the run will
+// tell how it went: the issue, or the PR it works on. It comes once the
+// trigger rules let the run go on, so that a label meant for something
+// else gets no comment.
+func (w *work) startProgress(ctx context.Context) (bool, error) {
+	w.openProgress(ctx, "⏳ LifeOS started: reading the issue and the repository.")
+	return false, nil
+}
+
+// readSnapshot downloads the repository at the run's base, once: the
+// branch's tarball, whose header names the commit it holds, so the run
+// knows its base without asking the branch.
 func (w *work) readSnapshot(ctx context.Context) (bool, error) {
 	unpack := w.unpacker()
-	snap, err := w.req.gh.Snapshot(ctx, w.state.tip.CommitSHA, unpack.Unpack)
+	snap, sha, err := w.req.gh.Snapshot(ctx, w.state.from, unpack.Unpack)
 	if errors.Is(err, workspace.ErrRepoTooLarge) {
 		w.fail(ctx, fmt.Sprintf("the repository is larger than the %d MB LifeOS may unpack for a run", unpack.MaxBytes>>20), err)
 		return true, nil
 	}
-	w.state.snap = snap
+	if err != nil {
+		return false, err
+	}
+	w.state.snap, w.state.tip = snap, gh.Head{CommitSHA: sha}
+	if sha == "" {
+		// The archive did not name its commit: ask the branch.
+		w.state.tip, err = w.req.gh.BranchHead(ctx, w.state.from)
+	}
 	return false, err
 }
 

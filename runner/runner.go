@@ -76,6 +76,13 @@ type Runner struct {
 	Log zerolog.Logger
 	// Metrics counts runs and model usage (nothing if nil).
 	Metrics Metrics
+	// ProgressInterval is the least time between two edits of a run's
+	// progress comment (DefaultProgressInterval if 0).
+	ProgressInterval time.Duration
+	// PublicURL is where people reach LifeOS; a run's page is
+	// PublicURL/runs/{id}, linked from its comment and check run ("" for
+	// no link).
+	PublicURL string
 
 	mu      sync.Mutex
 	active  map[int64]context.CancelCauseFunc // runs worked by this process

@@ -38,25 +38,33 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 	// interrupts the writes, so a branch never points at half a result.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeBackTimeout)
 	defer cancel()
-	sha, err := w.req.gh.Commit(ctx, w.state.tip, res.Changes, commitMessage(w.req.issue.Title, w.req.issueNumber, w.req.trigger, res.Summary))
-	if err != nil {
-		w.fail(ctx, githubFailed("creating the commit", err), err)
-		return nil
-	}
-	w.state.out.CommitSHA = sha
-	// Before the branch moves: an auto-merge trusts only recorded commits,
-	// so a commit that could not be recorded is merged by a human.
-	if err := w.Store.RecordCommit(ctx, w.req.repo.FullName(), sha, w.run.ID); err != nil {
-		w.log.Error().Err(err).Str("sha", sha).Msg("Could not record the run's commit")
-	}
+	// Before the commit: a retry that adopts it reads them back.
 	w.recordChanges(ctx, stats)
 	w.saveProgress(ctx)
-	w.recordStep(ctx, store.StepCommit, sha)
+	msg := commitMessage(w.req.issue.Title, w.req.issueNumber, w.req.trigger, res.Summary, w.run.ID)
+	sha, done, err := w.commit(ctx, res.Changes, msg)
+	if done || err != nil {
+		return err
+	}
+	w.recordCommit(ctx, sha)
+	w.openProgress(ctx, fmt.Sprintf("⏳ LifeOS committed %s and is pushing it.", shortSHA(sha)))
 	paths := make([]string, 0, len(res.Changes))
 	for _, c := range res.Changes {
 		paths = append(paths, c.Path)
 	}
 	return w.publish(ctx, written{sha: sha, summary: res.Summary, turns: res.Turns, tokens: res.Tokens, files: len(res.Changes), paths: paths})
+}
+
+// recordCommit records the run's commit. An auto-merge trusts only
+// recorded commits, so a commit that could not be recorded is merged by a
+// human.
+func (w *work) recordCommit(ctx context.Context, sha string) {
+	w.state.out.CommitSHA = sha
+	if err := w.Store.RecordCommit(ctx, w.req.repo.FullName(), sha, w.run.ID); err != nil {
+		w.log.Error().Err(err).Str("sha", sha).Msg("Could not record the run's commit")
+	}
+	w.saveProgress(ctx)
+	w.recordStep(ctx, store.StepCommit, sha)
 }
 
 // written is a run's commit and what its PR and comments say of it.
@@ -86,6 +94,7 @@ func (w *work) person() string {
 // retry of the job carries on where its run stopped. A GitHub error is
 // returned for that retry.
 func (w *work) publish(ctx context.Context, wr written) error {
+	w.reportCheck(ctx, wr)
 	if w.state.pr != nil {
 		w.recordStep(ctx, store.StepOnto, strconv.Itoa(w.state.pr.Number))
 		return w.pushToPR(ctx, wr)
@@ -215,21 +224,16 @@ func (w *work) recordPull(ctx context.Context, number int) {
 	w.recordStep(ctx, store.StepPull, strconv.Itoa(number))
 }
 
-// announce posts the run's final comment, marked with the run and kind,
-// and concludes the run as succeeded. A resumed run first looks for the
-// comment among the App's on the thread; an error is left to the retry,
-// since a finished run means the thread has been told.
+// announce writes the run's end on its progress comment (or, for a run
+// without one, posts its final comment, marked with the run and kind) and
+// concludes the run as succeeded. A resumed run without a progress comment
+// first looks for the final one among the App's on the thread; an error is
+// left to the retry, since a finished run means the thread has been told.
 func (w *work) announce(ctx context.Context, kind, body string) error {
 	marker := fmt.Sprintf("<!-- lifeos:run-%d:%s -->", w.run.ID, kind)
 	if w.state.steps[store.StepComment] == "" {
-		posted, err := w.posted(ctx, marker)
-		if err != nil {
+		if err := w.announceOnce(ctx, marker, body); err != nil {
 			return err
-		}
-		if !posted {
-			if err := w.req.gh.Comment(ctx, w.req.replyTo, secrets.Scrub(body)+"\n\n"+marker); err != nil {
-				return fmt.Errorf("post the run's final comment on #%d: %w", w.req.replyTo, err)
-			}
 		}
 		w.recordStep(ctx, store.StepComment, marker)
 	}
@@ -241,6 +245,26 @@ func (w *work) announce(ctx context.Context, kind, body string) error {
 	}
 	w.conclude(out)
 	w.logSuccess(ctx, out)
+	return nil
+}
+
+// announceOnce writes the run's final words once: on its progress
+// comment, or in a comment of their own unless a resumed run finds it
+// posted.
+func (w *work) announceOnce(ctx context.Context, marker, body string) error {
+	if w.progress != nil {
+		if err := w.progress.finish(ctx, w.progressBody(body)); err != nil {
+			return fmt.Errorf("write the run's end on its progress comment: %w", err)
+		}
+		return nil
+	}
+	posted, err := w.posted(ctx, marker)
+	if err != nil || posted {
+		return err
+	}
+	if err := w.req.gh.Comment(ctx, w.req.replyTo, secrets.Scrub(body)+"\n\n"+marker); err != nil {
+		return fmt.Errorf("post the run's final comment on #%d: %w", w.req.replyTo, err)
+	}
 	return nil
 }
 

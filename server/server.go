@@ -59,6 +59,10 @@ type Options struct {
 	// SweepInterval is how often the leader hands back the jobs of dead
 	// processes and ends orphaned runs (runner.DefaultSweepInterval if 0).
 	SweepInterval time.Duration
+	// ProgressInterval is the least time between two edits of a run's
+	// progress comment (runner.DefaultProgressInterval if 0); tests
+	// shorten it to watch every state, or count the edits.
+	ProgressInterval time.Duration
 }
 
 // Server is LifeOS: the HTTP front and the workers behind it.
@@ -290,6 +294,9 @@ func newRunner(cfg *config.Config, opts Options, st *store.Store, clients *gh.Cl
 		LeaseTimes:     opts.Leases,
 		Now:            opts.Now,
 		Log:            log,
+
+		ProgressInterval: opts.ProgressInterval,
+		PublicURL:        publicURL(cfg),
 	}
 }
 
@@ -304,4 +311,13 @@ func newPages(cfg *config.Config, opts Options, st *store.Store, log zerolog.Log
 		AdminToken: cfg.Web.AdminToken, PublicURL: cfg.Web.PublicURL, WebURL: web.WebURLOf(api), APIURL: api,
 		HTTPClient: &http.Client{Timeout: 15 * time.Second}, Now: opts.Now, Log: log,
 	})
+}
+
+// publicURL is the server's public address as runs link their pages
+// ("" when none is set).
+func publicURL(cfg *config.Config) string {
+	if cfg.Web.PublicURL == nil {
+		return ""
+	}
+	return cfg.Web.PublicURL.String()
 }

@@ -9,11 +9,21 @@ import (
 // records each as soon as GitHub has it, so a retry of the run's job
 // resumes after the last one instead of doing it again.
 const (
-	StepCommit  = "commit"  // the commit's SHA
-	StepOnto    = "onto"    // the open PR the commit goes onto, if any
-	StepRef     = "ref"     // the branch now pointing at the commit
-	StepPull    = "pull"    // the pull request's number
-	StepComment = "comment" // the marker of the final comment
+	StepCommit = "commit" // the commit's SHA
+	// StepCommitting is recorded (with the base's SHA) just before a
+	// commit is written onto its branch: a retry that finds it without
+	// StepCommit looks at the branch for the run's commit.
+	StepCommitting = "committing"
+	StepOnto       = "onto"    // the open PR the commit goes onto, if any
+	StepRef        = "ref"     // the branch now pointing at the commit
+	StepPull       = "pull"    // the pull request's number
+	StepComment    = "comment" // the marker of the final comment
+	// StepProgressPosting is recorded just before the progress comment is
+	// posted, StepProgress (its id) once it is: a run that finds the first
+	// and not the second looks for its comment's marker on the thread.
+	StepProgressPosting = "progress-posting"
+	StepProgress        = "progress"
+	StepCheck           = "check" // the id of the LifeOS check run on the commit
 )
 
 // RecordStep stores that run runID's step landed with value. Recording a

@@ -15,6 +15,10 @@ type Ack struct {
 	Role       string
 	Issue      int
 	PR         int
+	// ProgressID is the progress comment that says the command is queued
+	// (0 for none, -1 while it is being posted): the run it starts takes
+	// the comment over.
+	ProgressID int64
 }
 
 // RecordAck records a command's acknowledgement; recording it twice keeps
@@ -31,8 +35,8 @@ func (s *Store) RecordAck(ctx context.Context, a Ack) error {
 // AckOf returns a delivery's acknowledgement, or nil.
 func (s *Store) AckOf(ctx context.Context, deliveryID string) (*Ack, error) {
 	a := Ack{DeliveryID: deliveryID}
-	err := s.db.QueryRowContext(ctx, `SELECT role, issue_number, pr_number FROM lifeos_acks WHERE delivery_id = $1`,
-		deliveryID).Scan(&a.Role, &a.Issue, &a.PR)
+	err := s.db.QueryRowContext(ctx, `SELECT role, issue_number, pr_number, progress_comment_id FROM lifeos_acks WHERE delivery_id = $1`,
+		deliveryID).Scan(&a.Role, &a.Issue, &a.PR, &a.ProgressID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -40,6 +44,15 @@ func (s *Store) AckOf(ctx context.Context, deliveryID string) (*Ack, error) {
 		return nil, fmt.Errorf("read the acknowledgement of delivery %s: %w", deliveryID, err)
 	}
 	return &a, nil
+}
+
+// SetAckProgress records the progress comment of a queued command (-1
+// just before it is posted).
+func (s *Store) SetAckProgress(ctx context.Context, deliveryID string, commentID int64) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE lifeos_acks SET progress_comment_id = $1 WHERE delivery_id = $2`, commentID, deliveryID); err != nil {
+		return fmt.Errorf("record the progress comment of delivery %s: %w", deliveryID, err)
+	}
+	return nil
 }
 
 // AddWaiter records that a job waits for the issue's active run to end.
