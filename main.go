@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/recipes"
 	"github.com/lifeos/lifeos/runner"
 	"github.com/lifeos/lifeos/runscli"
 	"github.com/lifeos/lifeos/server"
@@ -158,7 +160,7 @@ func policyCommand(args []string, getenv func(string) string, stdout, stderr io.
 		fmt.Fprintf(stderr, "lifeos: %v\n", err)
 		return 2
 	}
-	out, ok := policy.CheckCommand(data, ceilings, prices)
+	out, ok := policy.CheckCommand(data, ceilings, prices, recipes.Known(recipesBeside(path)))
 	if !ok {
 		fmt.Fprintf(stderr, "%s: ", path)
 		fmt.Fprint(stderr, out)
@@ -166,6 +168,16 @@ func policyCommand(args []string, getenv func(string) string, stdout, stderr io.
 	}
 	fmt.Fprint(stdout, out)
 	return 0
+}
+
+// recipesBeside reads the repository recipes next to a policy file at
+// DIR/.github/lifeos.yml: DIR/.github/lifeos/recipes/<name>.md.
+func recipesBeside(policyPath string) recipes.Files {
+	root := filepath.Dir(filepath.Dir(policyPath))
+	return func(p string) ([]byte, bool) {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+		return data, err == nil
+	}
 }
 
 // runsCommand runs `lifeos runs ...` (see runscli) on the database the

@@ -13,9 +13,13 @@ import (
 // and output is the effective policy as YAML, headed by a comment for every
 // value the ceilings changed. If not (the file does not parse, or the server
 // would refuse every run under it, see Refusals), output lists each problem
-// as "line:col: key: message".
-func CheckCommand(data []byte, c Ceilings, prices PriceTable) (output string, ok bool) {
+// as "line:col: key: message". known says whether a schedule's recipe
+// exists (nil: every recipe does).
+func CheckCommand(data []byte, c Ceilings, prices PriceTable, known func(string) bool) (output string, ok bool) {
 	f, err := ParseFile(data)
+	if err == nil && known != nil {
+		err = f.CheckRecipes(known)
+	}
 	if err != nil {
 		var fe *FileError
 		if !errors.As(err, &fe) {
