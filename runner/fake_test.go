@@ -281,6 +281,10 @@ func (f *fakeGitHub) OwnerFile(context.Context, string, string) ([]byte, error) 
 	return slices.Clone(f.ownerDefault), f.call("OwnerFile")
 }
 
+func (f *fakeGitHub) DefaultBranch(context.Context) (string, error) {
+	return "main", f.call("DefaultBranch")
+}
+
 func (f *fakeGitHub) FailedSuiteRuns(context.Context, int64) ([]gh.FailedCheck, error) {
 	return f.failed, f.call("FailedSuiteRuns")
 }

@@ -62,6 +62,7 @@ type code interface {
 type files interface {
 	File(ctx context.Context, path, ref string) ([]byte, error)
 	OwnerFile(ctx context.Context, repo, path string) ([]byte, error)
+	DefaultBranch(ctx context.Context) (string, error)
 }
 
 // checks reads CI results.
