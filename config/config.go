@@ -68,6 +68,10 @@ type Config struct {
 	LeaseRenew    time.Duration
 	LeaseTTL      time.Duration
 	SweepInterval time.Duration
+	// ScheduleMinInterval is LIFEOS_SCHEDULE_MIN_INTERVAL: how often one
+	// schedule of a repository may fire at most (zero: the runner's
+	// default, an hour).
+	ScheduleMinInterval time.Duration
 	// MemoryLimit is GOMEMLIMIT as set. The Go runtime applies it itself;
 	// it is read here so that the command knows whether to apply its own
 	// default when it is empty.
@@ -236,6 +240,9 @@ func (c *Config) loadLeases(getenv func(string) string) error {
 		return err
 	}
 	if c.SweepInterval, err = durationSetting(getenv, "LIFEOS_SWEEP_INTERVAL"); err != nil {
+		return err
+	}
+	if c.ScheduleMinInterval, err = durationSetting(getenv, "LIFEOS_SCHEDULE_MIN_INTERVAL"); err != nil {
 		return err
 	}
 	switch {

@@ -22,8 +22,9 @@ const MaxSchedules = 20
 // the policy does not say: few enough to read over breakfast.
 const DefaultMaxProposals = 3
 
-// MaxProposalsCeiling is the most a policy's proposals.max may ask for.
-const MaxProposalsCeiling = 10
+// MaxProposalsCeiling is the most a policy's proposals.max may ask for:
+// the agent's own cap (agent.MaxProposals).
+const MaxProposalsCeiling = 3
 
 // ScheduleFile is one entry of the file's schedules: a name, a standard
 // 5-field cron (UTC unless Timezone names a zone), and either a recipe's

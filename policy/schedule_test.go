@@ -32,7 +32,7 @@ func TestParseSchedules(t *testing.T) {
 		{"twice", "schedules:\n  - name: a\n    cron: \"0 3 * * *\"\n    recipe: x\n  - name: a\n    cron: \"0 4 * * *\"\n    recipe: x\n", "schedules[1].name", "named twice"},
 		{"unknown key", "schedules:\n  - name: a\n    cron: \"0 3 * * *\"\n    recipe: x\n    when: now\n", "schedules[0].when", "unknown key"},
 		{"not a list", "schedules: nightly\n", "schedules", "must be a list"},
-		{"proposals", "proposals:\n  max: 50\n", "proposals.max", "at most 10"},
+		{"proposals", "proposals:\n  max: 50\n", "proposals.max", "at most 3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseFile([]byte(tc.file))

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/jobs"
+	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/store"
 )
 
@@ -97,6 +98,9 @@ func (r *Runner) endRun(ctx context.Context, run *store.Run, status, reason stri
 	if err != nil {
 		log.Error().Err(err).Msg("Could not reach GitHub to say the run ended")
 		return true
+	}
+	if names.IsScheduleSubject(number) {
+		number = run.PRNumber // a schedule's thread is its PR, if one is open
 	}
 	tell(log.WithContext(ctx), g, number, r.endMessage(run, reason))
 	return true

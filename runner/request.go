@@ -37,6 +37,9 @@ type request struct {
 	instructions string
 	planOnly     bool
 	comments     []agent.Comment // trusted review comments to add to the prompt
+	// schedule is the schedule a firing works for (nil for every other
+	// run); its runs write names.ScheduleBranch, not an issue's branch.
+	schedule *store.Schedule
 	// waitTurn makes the job wait while another run on the issue is
 	// active; otherwise the delivery is dropped (a second label is not a
 	// queue).

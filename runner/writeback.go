@@ -9,7 +9,6 @@ import (
 
 	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/gh"
-	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/secrets"
 	"github.com/lifeos/lifeos/store"
@@ -33,7 +32,7 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 	// interrupts the writes, so a branch never points at half a result.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeBackTimeout)
 	defer cancel()
-	sha, err := w.req.gh.Commit(ctx, w.state.tip, res.Changes, commitMessage(w.req.issue.Title, w.req.issueNumber, w.req.trigger, res.Summary))
+	sha, err := w.req.gh.Commit(ctx, w.state.tip, res.Changes, w.commitMessage(res.Summary))
 	if err != nil {
 		w.fail(ctx, githubFailed("creating the commit", err), err)
 		return nil
@@ -104,7 +103,7 @@ func (w *work) saveProgress(ctx context.Context) {
 
 // pushToPR moves the open PR's branch to the new commit, fast-forward only.
 func (w *work) pushToPR(ctx context.Context, wr written) error {
-	branch, pr := names.Branch(w.req.issueNumber), w.state.pr
+	branch, pr := w.branch(), w.state.pr
 	if w.state.steps[store.StepRef] == "" {
 		err := w.req.gh.MoveBranch(ctx, branch, wr.sha, false)
 		if errors.Is(err, gh.ErrBranchMoved) {
@@ -123,7 +122,7 @@ func (w *work) pushToPR(ctx context.Context, wr written) error {
 // open PR of the App's own (an earlier run's that died before recording
 // it) is adopted and pushed to instead.
 func (w *work) openNewPR(ctx context.Context, wr written) error {
-	branch := names.Branch(w.req.issueNumber)
+	branch := w.branch()
 	if w.state.steps[store.StepRef] == "" {
 		adopted, err := w.pushNewBranch(ctx, branch, wr.sha)
 		if errors.Is(err, gh.ErrBranchExists) {
@@ -163,14 +162,14 @@ func (w *work) openPull(ctx context.Context, branch string, wr written) (int, er
 			return 0, fmt.Errorf("look for the pull request from %s: %w", branch, err)
 		}
 		if open != nil {
-			if issue, _ := w.ownPull(w.req.repo, *open); issue == w.req.issueNumber {
+			if w.ownsPull(*open) {
 				w.recordPull(ctx, open.Number)
 				return open.Number, nil
 			}
 		}
 	}
-	pr, err := g.CreatePull(ctx, gh.NewPull{Title: w.req.issue.Title, Head: branch, Base: w.req.repo.DefaultBranch,
-		Body: prBody(w.req.issueNumber, w.run.ID, wr)})
+	pr, err := g.CreatePull(ctx, gh.NewPull{Title: w.prTitle(), Head: branch, Base: w.req.repo.DefaultBranch,
+		Body: w.prBody(wr)})
 	if err != nil {
 		return 0, fmt.Errorf("open the pull request from %s: %w", branch, err)
 	}
@@ -196,7 +195,7 @@ func (w *work) announce(ctx context.Context, kind, body string) error {
 		if err != nil {
 			return err
 		}
-		if !posted {
+		if !posted && w.req.replyTo > 0 { // a schedule's new PR has no thread but its own
 			if err := w.req.gh.Comment(ctx, w.req.replyTo, secrets.Scrub(body)+"\n\n"+marker); err != nil {
 				return fmt.Errorf("post the run's final comment on #%d: %w", w.req.replyTo, err)
 			}
@@ -267,7 +266,7 @@ func (w *work) pushNewBranch(ctx context.Context, branch, sha string) (*gh.Pull,
 // with every commit one LifeOS recorded writing (so moving its branch
 // loses nobody's work).
 func (w *work) adoptable(ctx context.Context, pr gh.Pull) (bool, error) {
-	if issue, _ := w.ownPull(w.req.repo, pr); issue != w.req.issueNumber {
+	if !w.ownsPull(pr) {
 		return false, nil
 	}
 	commits, err := w.req.gh.PullCommits(ctx, pr.Number)
@@ -281,21 +280,6 @@ func (w *work) adoptable(ctx context.Context, pr gh.Pull) (bool, error) {
 		}
 	}
 	return true, nil
-}
-
-// openProposals opens the agent's proposed follow-up issues, best effort.
-func (w *work) openProposals(ctx context.Context, proposals []agent.Proposal) {
-	for _, p := range proposals {
-		title := secrets.Redact(p.Title)
-		body := fmt.Sprintf("%s\n\n<sub>Proposed by LifeOS in run %d while working on #%d. Add the `%s` label to have LifeOS do it, or close it.</sub>",
-			p.Body, w.run.ID, w.req.issueNumber, w.state.pol.TriggerLabel)
-		number, err := w.req.gh.CreateIssue(ctx, title, secrets.Scrub(body), []string{names.ProposalLabel})
-		if err != nil {
-			w.log.Error().Err(err).Str("title", title).Msg("Could not open a proposed issue")
-			continue
-		}
-		w.decide(ctx, policy.Decision{Allow: true, Rule: "autonomy", Reason: fmt.Sprintf("rung 4: proposed #%d %q", number, title)})
-	}
 }
 
 // logSuccess writes the run's success line: the PR, the commit, the

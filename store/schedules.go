@@ -142,6 +142,15 @@ func (s *Store) ClaimFiring(ctx context.Context, id int64, tick time.Time) (bool
 	return n == 1, nil
 }
 
+// ReleaseFiring gives up a claimed firing whose job could not be queued,
+// so the next tick claims it again.
+func (s *Store) ReleaseFiring(ctx context.Context, id int64, tick time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM lifeos_schedule_firings WHERE schedule_id = $1 AND tick = $2`, id, tick.UTC()); err != nil {
+		return fmt.Errorf("release the firing of schedule %d: %w", id, err)
+	}
+	return nil
+}
+
 // Firings counts the claimed firings of schedule id.
 func (s *Store) Firings(ctx context.Context, id int64) (int, error) {
 	var n int
