@@ -162,6 +162,7 @@ func (f *fakeGitHub) CreateIssue(_ context.Context, title, _ string, _ []string)
 	}
 	f.newIssues = append(f.newIssues, title)
 	f.next++
+	f.issues[f.next] = gh.Issue{Number: f.next, Title: title, Author: f.appSlug + "[bot]", State: "open"}
 	return f.next, nil
 }
 
