@@ -121,6 +121,8 @@ type envOpts struct {
 	// (the defaults if zero).
 	leases runner.LeaseTimes
 	sweep  time.Duration
+	// tick is how often the leader fires due schedules (the default if 0).
+	tick time.Duration
 }
 
 func start(t *testing.T, o envOpts) *env {
@@ -200,7 +202,7 @@ func start(t *testing.T, o envOpts) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	ghWaits := &waits{}
 	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry,
-		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now}, Leases: o.leases, SweepInterval: o.sweep})
+		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now}, Leases: o.leases, SweepInterval: o.sweep, TickInterval: o.tick})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -259,11 +261,13 @@ func (e expectation) matches(r githubfake.Request) bool {
 
 // configLookups are the 404s of reading optional configuration (the
 // repository's policy file read from GitHub, then the owner's default in its
-// .github repository): GitHub's way of saying "no such file", expected in
+// .github repository, and a recipe of the repository's own): GitHub's way of saying "no such file", expected in
 // every test that sets no policy.
 var configLookups = []expectation{
 	{method: "GET", pattern: "/repos/*/.github/contents/lifeos.yml", code: 404},
 	{method: "GET", pattern: "/repos/*/*/contents/.github/lifeos.yml", code: 404},
+	// A repository that has no recipe of its own under that name.
+	{method: "GET", pattern: "/repos/*/*/contents/.github/lifeos/recipes/*", code: 404},
 }
 
 // jobDue reports a River job's state and how long until it is due to run
