@@ -31,7 +31,8 @@ type Agent struct {
 	// Limits bound each run; zero fields take the defaults.
 	Limits Limits
 	// Log receives a line per run (and per turn at debug level); the zero
-	// value logs nothing.
+	// value logs nothing. The caller's logger names the repository, issue
+	// and run, so the agent adds none of them again.
 	Log zerolog.Logger
 	// OnCall, if set, is called after each model call with its usage; a
 	// non-nil error stops the run (Stop "on_call") and is returned wrapped.
@@ -84,7 +85,7 @@ func (a *Agent) Run(ctx context.Context, task Task, ws *workspace.Workspace) (*R
 	r := &run{
 		a: a, task: task, ws: ws, lim: lim, res: &Result{},
 		tools: newToolbox(ws, lim, task.PlanOnly, task.MayPropose, task.IsSecret),
-		log:   a.Log.With().Str("repo", task.Repo).Int("issue", task.Issue.Number).Logger(),
+		log:   a.Log, // the caller's logger names the repository and issue
 	}
 	r.start = r.now()
 	sys, user := systemPrompt(task.PlanOnly), firstMessage(task, ws)

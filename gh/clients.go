@@ -47,7 +47,9 @@ type Config struct {
 type Clients struct {
 	creator  githubapp.ClientCreator
 	download *http.Client
-	faults   *Faults
+	// graphQLURL is GitHub's v4 (GraphQL) endpoint.
+	graphQLURL string
+	faults     *Faults
 	// Metrics counts GitHub requests by outcome and the rate limit left
 	// (go-githubapp's client metrics).
 	Metrics metrics.Registry
@@ -84,7 +86,7 @@ func NewClients(c Config) (*Clients, error) {
 	if dl == nil {
 		dl = &http.Client{Timeout: 5 * time.Minute}
 	}
-	return &Clients{creator: creator, download: dl, faults: NewFaults(c.Faults), Metrics: registry}, nil
+	return &Clients{creator: creator, download: dl, graphQLURL: c.V4APIURL, faults: NewFaults(c.Faults), Metrics: registry}, nil
 }
 
 // Repo returns the client of one repository, through its installation.
@@ -97,7 +99,7 @@ func (c *Clients) Repo(r jobs.Repo, appSlug string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Repo{gh: client, owner: r.Owner, name: r.Name, download: c.download, appSlug: appSlug}, nil
+	return &Repo{gh: client, owner: r.Owner, name: r.Name, download: c.download, graphQLURL: c.graphQLURL, appSlug: appSlug}, nil
 }
 
 // Repo is one repository on GitHub, reached through its installation.
@@ -105,6 +107,7 @@ type Repo struct {
 	gh          *github.Client
 	owner, name string
 	download    *http.Client
+	graphQLURL  string
 	// appSlug is the App's own slug: its check runs are never evidence.
 	appSlug string
 }

@@ -21,13 +21,17 @@ type Pull struct {
 	// branch is in: another than the base's for a fork's PR, "" when
 	// the fork was deleted.
 	HeadRepo string
+	// NodeID is its GraphQL id (MarkPullReady takes it).
+	NodeID string
+	Draft  bool
 }
 
 // pullOf is go-github's pull request as a Pull.
 func pullOf(pr *github.PullRequest) Pull {
 	return Pull{Number: pr.GetNumber(), Title: pr.GetTitle(), State: pr.GetState(),
 		HeadRef: pr.GetHead().GetRef(), HeadSHA: pr.GetHead().GetSHA(), BaseRef: pr.GetBase().GetRef(),
-		Author: pr.GetUser().GetLogin(), HeadRepo: pr.GetHead().GetRepo().GetFullName()}
+		Author: pr.GetUser().GetLogin(), HeadRepo: pr.GetHead().GetRepo().GetFullName(),
+		NodeID: pr.GetNodeID(), Draft: pr.GetDraft()}
 }
 
 // Pull reads a pull request.
@@ -57,6 +61,8 @@ func (r *Repo) OpenPull(ctx context.Context, branch, base string) (*Pull, error)
 // NewPull is a pull request to open.
 type NewPull struct {
 	Title, Head, Base, Body string
+	// Draft opens it as a draft, to be marked ready (MarkPullReady).
+	Draft bool
 }
 
 // CreatePull opens a pull request. GitHub refuses a second one for the same
@@ -65,6 +71,7 @@ type NewPull struct {
 func (r *Repo) CreatePull(ctx context.Context, np NewPull) (Pull, error) {
 	pr, _, err := r.gh.PullRequests.Create(ctx, r.owner, r.name, &github.NewPullRequest{
 		Title: github.Ptr(np.Title), Head: github.Ptr(np.Head), Base: github.Ptr(np.Base), Body: github.Ptr(np.Body),
+		Draft: github.Ptr(np.Draft),
 	})
 	if err == nil {
 		return pullOf(pr), nil

@@ -328,7 +328,13 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, escaped string, 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec := Request{Method: r.Method, Path: unescapePath(escaped), Time: s.now()}
-	rep, found := s.serveAPI(r, escaped, body, &rec)
+	var rep reply
+	var found *match
+	if r.Method == http.MethodPost && escaped == graphQLPath {
+		rep = s.serveGraphQL(r, body, &rec)
+	} else {
+		rep, found = s.serveAPI(r, escaped, body, &rec)
+	}
 	out := encodeReply(rep)
 	rec.Status = out.status
 	if found != nil {

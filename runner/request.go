@@ -48,7 +48,7 @@ type request struct {
 
 // code records a run and works it through the pipeline (work.do).
 func (r *Runner) code(ctx context.Context, req *request) error {
-	log := zerolog.Ctx(ctx).With().Int("issue", req.issueNumber).Str("trigger", req.trigger).Logger()
+	log := zerolog.Ctx(ctx).With().Str("trigger", req.trigger).Logger() // the job named the issue
 	run, err := r.Store.StartRun(ctx, store.NewRun{
 		Repo: req.repo.FullName(), InstallationID: req.repo.InstallationID, IssueNumber: req.issueNumber,
 		DeliveryID: req.delivery.ID, JobID: req.jobID, Trigger: req.trigger, Actor: req.actor, Status: store.StatusRunning,
