@@ -151,3 +151,31 @@ func TestNightlyDocHygiene(t *testing.T) {
 		t.Fatalf("a removed schedule fired: %d runs", len(runs))
 	}
 }
+
+// Two replicas on one PostgreSQL database, each able to lead: a schedule's
+// tick makes one run and one PR.
+func TestScheduleFiresOnceOnTwoReplicas(t *testing.T) {
+	clock := newJumpClock("2026-03-01T02:58:00Z")
+	a, b := replicas(t, "lifeos_e2e_schedule_replicas", envOpts{now: clock.now, tick: 20 * time.Millisecond, files: map[string]string{
+		".github/lifeos.yml": nightlyDocsPolicy,
+		"docs/guide.md":      "# Guide\n\nLast updated: 2019-01-01.\n",
+	}})
+	if code := b.deliver("installation", "", payload(t, "installation.created", nil)); code != 200 {
+		t.Fatalf("installation delivery answered %d", code)
+	}
+	sched := a.waitSchedules(1)[0]
+	a.model.Script(
+		modelfake.Reply{ToolCalls: []modelfake.ToolCall{modelfake.Call("edit_file", map[string]any{
+			"path": "docs/guide.md", "old": "2019-01-01", "new": "2026-03-01"})}},
+		modelfake.Finish("Fixed the stale date."),
+	)
+	clock.set("2026-03-01T03:00:00Z")
+	runs := a.waitRuns(names.ScheduleSubject(sched.ID), 1)
+	time.Sleep(300 * time.Millisecond) // many ticks on both replicas
+	if runs = a.waitRuns(names.ScheduleSubject(sched.ID), 1); runs[0].Status != store.StatusSucceeded {
+		t.Fatalf("run = %+v", runs[0])
+	}
+	if pulls := a.gh.Repo(repoName).Pulls(); len(pulls) != 1 || len(a.model.Requests()) != 2 {
+		t.Fatalf("%d PRs and %d model calls, want 1 and 2", len(pulls), len(a.model.Requests()))
+	}
+}
