@@ -103,6 +103,25 @@ func (p Policy) YAML() string {
 			"delete_after_close", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(p.DeleteBranchAfterClose)},
 		),
 	)
+	if rung >= RungPropose {
+		doc.Content = append(doc.Content, str("proposals", ""), mapping("max", integer(p.MaxProposals, "issues one run may open")))
+	}
+	if len(p.Schedules) > 0 {
+		scheds := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, s := range p.Schedules {
+			zone := or(s.Timezone, "UTC")
+			cron := str(s.Cron, zone)
+			cron.Style = yaml.DoubleQuotedStyle
+			kv := []any{"name", str(s.Name, "branch lifeos/schedule-"+s.Name), "cron", cron}
+			if s.Recipe != "" {
+				kv = append(kv, "recipe", str(s.Recipe, ""))
+			} else {
+				kv = append(kv, "task", str(s.Task, ""))
+			}
+			scheds.Content = append(scheds.Content, mapping(kv...))
+		}
+		doc.Content = append(doc.Content, str("schedules", ""), scheds)
+	}
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

@@ -50,6 +50,17 @@ func TestParseSchedules(t *testing.T) {
 	}
 }
 
+func TestCheckCommandShowsSchedules(t *testing.T) {
+	c := DefaultCeilings()
+	c.MaxAutonomy = RungPropose
+	out, ok := CheckCommand([]byte("autonomy: 4\nschedules:\n  - name: nightly-docs\n    cron: \"0 3 * * *\"\n    timezone: Europe/Paris\n    recipe: doc-hygiene\n"), c, DefaultPrices(), nil)
+	for _, want := range []string{"proposals:\n  max: 3", "- name: nightly-docs # branch lifeos/schedule-nightly-docs", `cron: "0 3 * * *" # Europe/Paris`, "recipe: doc-hygiene"} {
+		if !ok || !strings.Contains(out, want) {
+			t.Errorf("ok %v, output lacks %q:\n%s", ok, want, out)
+		}
+	}
+}
+
 func TestCheckRecipes(t *testing.T) {
 	f, err := ParseFile([]byte("schedules:\n  - name: a\n    cron: \"0 3 * * *\"\n    recipe: doc-hygiene\n  - name: b\n    cron: \"0 3 * * *\"\n    recipe: nope\n"))
 	if err != nil {

@@ -108,6 +108,10 @@ func (r *Runner) endRun(ctx context.Context, run *store.Run, status, reason stri
 
 // endMessage tells the people that a run ended and how to start afresh.
 func (r *Runner) endMessage(run *store.Run, reason string) string {
+	if names.IsScheduleSubject(run.IssueNumber) {
+		return fmt.Sprintf("LifeOS run %d did not finish: %s.\n\nNothing more will happen on it; the schedule's next firing starts afresh on this PR.",
+			run.ID, strings.TrimSuffix(reason, "."))
+	}
 	return fmt.Sprintf("LifeOS run %d did not finish: %s.\n\nNothing more will happen on it. Label the issue `%s` again, or comment `/lifeos retry`, to start afresh.",
 		run.ID, strings.TrimSuffix(reason, "."), r.triggerLabel())
 }
