@@ -98,8 +98,14 @@ func TestNightlyDocHygiene(t *testing.T) {
 			"path": "docs/guide.md", "old": "Last updated: 2019-01-01. Works with v0.1.", "new": "Last updated: 2026-03-01. Works with v1.4.0."})}},
 		modelfake.Finish("Fixed the broken link to docs/setup.md and the stale date and version in docs/guide.md.\n\n### Could not fix\n\nNothing."),
 	)
+	e.gh.ResetRequests()
 	clock.set("2026-03-01T03:00:00Z")
 	first := e.waitRuns(subject, 1)[0]
+	// Branch head, tarball, tree, commit, ref, pull: no permission to
+	// read (no person triggered it) and no comment (the PR is the thread).
+	if reqs := e.gh.Requests(); len(reqs) > 6 {
+		t.Errorf("a first firing cost %d GitHub requests, want at most 6: %+v", len(reqs), reqs)
+	}
 	if first.Status != store.StatusSucceeded || first.Trigger != "schedule" || first.PRNumber == 0 {
 		t.Fatalf("first firing: %+v", first)
 	}
