@@ -76,29 +76,43 @@ Commands:
 
 func serve(getenv func(string) string, stderr io.Writer) int {
 	cfg, err := config.Load(getenv)
-	if err != nil {
+	unregistered := errors.Is(err, config.ErrNoApp)
+	if err != nil && !unregistered {
 		fmt.Fprintf(stderr, "lifeos: %v\n", err)
 		return 2
 	}
 	cfg.Version = buildVersion()
 	setMemoryLimit(cfg.MemoryLimit)
 	logOut := server.NewLogWriter(stderr, server.LogSecrets(cfg)...)
-	defer logOut.Close()
+	defer func() { logOut.Close() }()
 	log := server.NewLogger(logOut, cfg)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	if err != nil {
+		log.Error().Err(err).Msg("Listen failed")
+		return 1
+	}
+	if unregistered {
+		setupOut := logOut
+		if cfg, logOut, log, err = registerFirst(ctx, cfg, getenv, ln, log, stderr); err != nil {
+			logOut = setupOut
+			if errors.Is(err, context.Canceled) {
+				return 0 // stopped before an App was registered
+			}
+			log.Error().Err(err).Msg("Set-up failed")
+			return 1
+		}
+		setupOut.Close()
+	}
 	srv, err := server.New(ctx, cfg, log, server.Options{
 		Leases:        runner.LeaseTimes{Renew: cfg.LeaseRenew, TTL: cfg.LeaseTTL},
 		SweepInterval: cfg.SweepInterval,
 	})
 	if err != nil {
+		ln.Close()
 		log.Error().Err(err).Msg("Start-up failed")
-		return 1
-	}
-	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
-	if err != nil {
-		log.Error().Err(err).Msg("Listen failed")
 		return 1
 	}
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {

@@ -14,15 +14,26 @@ import (
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+// A missing setting stops serve with one line naming it. With no App
+// credentials at all, serve would start in set-up mode, so the first
+// missing setting is the model's key; with some App credentials, the rest.
 func TestServeStopsOnMissingSettingWithOneLine(t *testing.T) {
-	var out, errOut bytes.Buffer
-	code := run([]string{"serve"}, env(nil), &out, &errOut)
-	if code != 2 {
-		t.Fatalf("exit %d, want 2", code)
-	}
-	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
-	if len(lines) != 1 || !strings.Contains(lines[0], "GITHUB_APP_INTEGRATION_ID") {
-		t.Errorf("stderr = %q", errOut.String())
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, "OPENAI_API_KEY"},
+		{map[string]string{"GITHUB_APP_INTEGRATION_ID": "42", "OPENAI_API_KEY": "sk"}, "GITHUB_APP_PRIVATE_KEY"},
+	} {
+		var out, errOut bytes.Buffer
+		code := run([]string{"serve"}, env(tt.env), &out, &errOut)
+		if code != 2 {
+			t.Fatalf("exit %d, want 2", code)
+		}
+		lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+		if len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
+			t.Errorf("stderr = %q, want one line naming %s", errOut.String(), tt.want)
+		}
 	}
 }
 

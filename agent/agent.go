@@ -88,9 +88,13 @@ func (a *Agent) Run(ctx context.Context, task Task, ws *workspace.Workspace) (*R
 		log:   a.Log, // the caller's logger names the repository and issue
 	}
 	r.start = r.now()
-	sys, user := systemPrompt(task.PlanOnly), firstMessage(task, ws)
+	sys, notes := systemPrompt(task.PlanOnly, task.RepoInstructions)
+	user := firstMessage(task, ws)
 	r.msgs = append(r.msgs, openai.SystemMessage(sys), openai.UserMessage(user))
 	r.record(Entry{Role: "system", Content: sys}, Entry{Role: "user", Content: user})
+	for _, n := range notes {
+		r.record(Entry{Role: "system", Content: "LifeOS note (not sent to the model): " + n})
+	}
 	r.params = r.tools.params()
 
 	stop, err := r.loop(ctx)

@@ -32,12 +32,17 @@ This is a plan-only run: do not change any files (write tools are not available)
 // nudgeMessage is sent once when the model answers without calling a tool.
 const nudgeMessage = `You answered without calling a tool. Work only through the tools: continue with them, and call finish with your summary when you are done.`
 
-// systemPrompt explains the job.
-func systemPrompt(planOnly bool) string {
+// systemPrompt explains the job: the fixed rules first, then the
+// repository's instructions, then the plan-only rule, so that the longest
+// prefix is shared by every run on a repository. notes tells the
+// transcript which instruction files were cut.
+func systemPrompt(planOnly bool, files []InstructionFile) (prompt string, notes []string) {
+	instructions, notes := repoInstructions(files)
+	prompt = systemPromptBase + instructions
 	if planOnly {
-		return systemPromptBase + planOnlyPrompt
+		prompt += planOnlyPrompt
 	}
-	return systemPromptBase
+	return prompt, notes
 }
 
 // firstMessage is the user message that sets the task: repository, issue,

@@ -149,6 +149,10 @@ type Task struct {
 	// PreviousSummary is the summary of the previous run on this branch;
 	// may be empty.
 	PreviousSummary string
+	// RepoInstructions are the repository's instructions for agents
+	// (AGENTS.md and the like, from the default branch), in the order they
+	// join the system prompt.
+	RepoInstructions []InstructionFile
 	// PlanOnly asks for a plan via finish(summary); write tools are neither
 	// offered nor run.
 	PlanOnly bool

@@ -28,6 +28,8 @@ const (
 	Help Verb = "help"
 	// Approve approves a plan waiting for approval.
 	Approve Verb = "approve"
+	// Revert opens a pull request undoing a merged LifeOS pull request.
+	Revert Verb = "revert"
 )
 
 // Command is a valid command found in a comment.
@@ -76,6 +78,7 @@ var verbs = []verb{
 	{Status, "", "Replies with the current or last run: state, turns, tokens, PR, commit."},
 	{Help, "", "Replies with this table."},
 	{Approve, "", "Approves a pending plan where the repository's policy asks for approval first."},
+	{Revert, "", "On a merged LifeOS PR: opens a PR that undoes it, on a new branch; if its files changed since, says so and changes nothing."},
 }
 
 // lookup returns the description of v, if v is a verb.

@@ -28,6 +28,8 @@ func TestParse(t *testing.T) {
 		{"status", "/lifeos status", "status"},
 		{"help", "/lifeos help", "help"},
 		{"approve", "/lifeos approve", "approve"},
+		{"revert", "/lifeos revert", "revert"},
+		{"revert is case-insensitive", "/lifeos Revert", "revert"},
 		{"trailing spaces", "/lifeos stop   \t", "stop"},
 		{"spaces between", "/lifeos    status", "status"},
 		{"no-arg verb then prose lines", "/lifeos stop\nit is going in circles", "stop"},
@@ -52,6 +54,7 @@ func TestParse(t *testing.T) {
 		{"status takes no arguments", "/lifeos status of #3", "reply: `/lifeos status` takes no arguments"},
 		{"help takes no arguments", "/lifeos help me", "reply: `/lifeos help` takes no arguments"},
 		{"approve takes no arguments", "/lifeos approve it", "reply: `/lifeos approve` takes no arguments"},
+		{"revert takes no arguments", "/lifeos revert #3", "reply: `/lifeos revert` takes no arguments"},
 		{"backticks in echoed text", "/lifeos stop `x` ``y", "reply: got ``` `x` ``y ```"},
 		{"long echo is cut", "/lifeos " + strings.Repeat("é", 100), "reply: `" + strings.Repeat("é", 40) + "…`"},
 

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -72,6 +73,19 @@ type Config struct {
 	// schedule of a repository may fire at most (zero: the runner's
 	// default, an hour).
 	ScheduleMinInterval time.Duration
+	// Stored is the App the manifest flow registered, when the
+	// credentials came from the data directory rather than the environment.
+	Stored *StoredApp
+	// CredentialsFrom says where the App's credentials came from:
+	// "environment" or the stored file's path.
+	CredentialsFrom string
+	// WebURL is GitHub's web address (GITHUB_WEB_URL), where Apps are
+	// registered: github.com, or a GitHub Enterprise Server's.
+	WebURL string
+	// WebhookURL is where GitHub delivers webhooks, as the manifest flow
+	// registers it (LIFEOS_WEBHOOK_URL; empty: the public URL's
+	// /api/github/hook). A smee.io channel, for a server GitHub cannot reach.
+	WebhookURL string
 	// MemoryLimit is GOMEMLIMIT as set. The Go runtime applies it itself;
 	// it is read here so that the command knows whether to apply its own
 	// default when it is empty.
@@ -87,12 +101,13 @@ type Error struct {
 func (e *Error) Error() string { return fmt.Sprintf("config: %s %s", e.Name, e.Reason) }
 
 // Load reads the configuration from getenv (os.Getenv in production).
-// The first missing or malformed setting is returned as an *Error.
+// The first missing or malformed setting is returned as an *Error. With no
+// App credentials anywhere it returns the rest of the configuration and
+// ErrNoApp, for set-up mode.
 func Load(getenv func(string) string) (*Config, error) {
 	c := &Config{
 		V3APIURL:      orDefault(getenv("GITHUB_V3_API_URL"), DefaultV3APIURL),
 		V4APIURL:      orDefault(getenv("GITHUB_V4_API_URL"), DefaultV4APIURL),
-		WebhookSecret: getenv("GITHUB_APP_WEBHOOK_SECRET"),
 		OpenAIAPIKey:  getenv("OPENAI_API_KEY"),
 		OpenAIBaseURL: getenv("OPENAI_BASE_URL"),
 		AppSlug:       getenv("LIFEOS_APP_SLUG"), // an override: the slug is read from GitHub
@@ -106,22 +121,23 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.Port, err = intSetting(getenv, "PORT", DefaultPort, 1, 65535); err != nil {
 		return nil, err
 	}
-	id, err := intSetting(getenv, "GITHUB_APP_INTEGRATION_ID", 0, 1, 1<<62)
+	db, err := LoadDatabase(getenv)
 	if err != nil {
 		return nil, err
 	}
-	if id == 0 {
-		return nil, &Error{"GITHUB_APP_INTEGRATION_ID", "is required: the App ID shown on the GitHub App's settings page"}
+	c.DatabaseURL, c.DataDir = db.URL, db.DataDir
+	noApp := c.loadApp(appEnv{getenv("GITHUB_APP_INTEGRATION_ID"), getenv("GITHUB_APP_PRIVATE_KEY"),
+		getenv("GITHUB_APP_PRIVATE_KEY_PATH"), getenv("GITHUB_APP_WEBHOOK_SECRET")})
+	if noApp != nil && !errors.Is(noApp, ErrNoApp) {
+		return nil, noApp
 	}
-	c.IntegrationID = int64(id)
-	if c.PrivateKey, err = privateKey(getenv); err != nil {
+	if c.WebURL, err = webURL(getenv("GITHUB_WEB_URL"), c.V3APIURL); err != nil {
 		return nil, err
 	}
-	if c.WebhookSecret == "" {
-		return nil, &Error{"GITHUB_APP_WEBHOOK_SECRET", "is required: the webhook secret set on the GitHub App"}
-	}
+	c.WebhookURL = getenv("LIFEOS_WEBHOOK_URL")
 	for _, u := range []struct{ name, value string }{
 		{"GITHUB_V3_API_URL", c.V3APIURL}, {"GITHUB_V4_API_URL", c.V4APIURL}, {"OPENAI_BASE_URL", c.OpenAIBaseURL},
+		{"LIFEOS_WEBHOOK_URL", c.WebhookURL},
 	} {
 		if u.value == "" {
 			continue
@@ -133,11 +149,6 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.OpenAIAPIKey == "" && c.OpenAIBaseURL == "" {
 		return nil, &Error{"OPENAI_API_KEY", "is required (or set OPENAI_BASE_URL to a local endpoint that needs no key)"}
 	}
-	db, err := LoadDatabase(getenv)
-	if err != nil {
-		return nil, err
-	}
-	c.DatabaseURL, c.DataDir = db.URL, db.DataDir
 	maxTokens, err := intSetting(getenv, "LIFEOS_MAX_TOKENS", DefaultMaxTokens, 1000, 1<<40)
 	if err != nil {
 		return nil, err
@@ -156,7 +167,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.MaxCIFixes, err = intSetting(getenv, "LIFEOS_MAX_CI_FIXES", DefaultMaxCIFixes, 1, 100); err != nil {
 		return nil, err
 	}
-	if c.Web, err = loadWeb(getenv); err != nil {
+	if c.Web, err = loadWeb(storedFallback(getenv, c.Stored)); err != nil {
 		return nil, err
 	}
 	if err := c.loadLeases(getenv); err != nil {
@@ -169,12 +180,12 @@ func Load(getenv func(string) string) (*Config, error) {
 	default:
 		return nil, &Error{"LIFEOS_DELETE_BRANCH", fmt.Sprintf("must be true or false, got %q", v)}
 	}
-	return c, nil
+	return c, noApp
 }
 
-func privateKey(getenv func(string) string) ([]byte, error) {
-	key := getenv("GITHUB_APP_PRIVATE_KEY")
-	path := getenv("GITHUB_APP_PRIVATE_KEY_PATH")
+// privateKey reads the App's key from GITHUB_APP_PRIVATE_KEY (key) or the
+// file GITHUB_APP_PRIVATE_KEY_PATH names (path).
+func privateKey(key, path string) ([]byte, error) {
 	name := "GITHUB_APP_PRIVATE_KEY"
 	switch {
 	case key != "" && path != "":
@@ -189,7 +200,12 @@ func privateKey(getenv func(string) string) ([]byte, error) {
 	case key == "":
 		return nil, &Error{name, "is required (PEM text), or GITHUB_APP_PRIVATE_KEY_PATH (a .pem file)"}
 	}
-	// Platforms that hold secrets on one line often turn newlines into \n.
+	return parseKey(name, key)
+}
+
+// parseKey checks that key is a PEM RSA private key, after turning the
+// \n escapes of platforms that hold secrets on one line into newlines.
+func parseKey(name, key string) ([]byte, error) {
 	key = strings.ReplaceAll(key, `\n`, "\n")
 	if _, err := jwt.ParseRSAPrivateKeyFromPEM([]byte(key)); err != nil {
 		return nil, &Error{name, fmt.Sprintf("is not a PEM RSA private key as GitHub issues them: %v", err)}

@@ -254,12 +254,19 @@ func TestLoadEverySettingSet(t *testing.T) {
 func TestLoadPricesMarksModelsFree(t *testing.T) {
 	prices, err := LoadPrices(func(k string) string {
 		if k == policy.PricesSetting {
-			return "llama3=free, local=0:0, my-model=2.5:10"
+			return "llama3=free, local=0:0, my-model=2.5:10, qwen2.5-coder:32b=free, Qwen/Qwen2.5-Coder-32B-Instruct=free"
 		}
 		return ""
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Ollama's model names hold a colon and vLLM's a slash, as README's
+	// worked example writes them.
+	for _, m := range []string{"qwen2.5-coder:32b", "Qwen/Qwen2.5-Coder-32B-Instruct"} {
+		if p, ok := prices[m]; !ok || p != (policy.Price{}) {
+			t.Errorf("%s: price %+v, %v; want free", m, p, ok)
+		}
 	}
 	for _, m := range []string{"llama3", "local", "my-model", "gpt-4.1"} {
 		if d := policy.PriceDecision(prices, m); !d.Allow {

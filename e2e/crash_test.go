@@ -84,7 +84,7 @@ func TestKill9AtEachStepOfARunRecovers(t *testing.T) {
 	for i, p := range crashPoints {
 		k := cases[i]
 		t.Run(p.name, func(t *testing.T) {
-			k.c.waitRecovered(t, k.n, k.restarted)
+			k.c.waitRecovered(t, k.n, k.restarted, recoveryBound)
 			k.restartedP.stop(t)
 			k.c.assertOneOfEach(t, k.n)
 			again := len(k.c.model.Requests()) - k.calls
@@ -121,7 +121,13 @@ type crashEnv struct {
 	gh      *githubfake.Server
 	model   *modelfake.Server
 	dataDir string
-	logs    string
+	// dbURL is the PostgreSQL database of both processes; the SQLite file
+	// in dataDir if empty.
+	dbURL string
+	// leases are the lease and sweep settings of both processes
+	// (crashLeases unless a test sets them; nil: the defaults).
+	leases []string
+	logs   string
 	// delayFirst holds the first model call back until the client goes.
 	delayFirst bool
 	mu         sync.Mutex
@@ -137,7 +143,7 @@ func newCrashEnv(t *testing.T, bin string) *crashEnv {
 	gh.SetPermission(repoName, maintainer, "admin")
 	model := modelfake.New()
 	t.Cleanup(model.Close)
-	c := &crashEnv{bin: bin, gh: gh, model: model, dataDir: t.TempDir(), logs: filepath.Join(t.TempDir(), "lifeos.log")}
+	c := &crashEnv{bin: bin, gh: gh, model: model, dataDir: t.TempDir(), leases: crashLeases, logs: filepath.Join(t.TempDir(), "lifeos.log")}
 	model.HandleFunc(c.reply)
 	t.Cleanup(func() {
 		if errs := gh.ValidationErrors(); len(errs) > 0 {
@@ -203,8 +209,8 @@ func (c *crashEnv) startProc(t *testing.T) *proc {
 		"GITHUB_APP_WEBHOOK_SECRET=" + secret,
 		"GITHUB_V3_API_URL=" + c.gh.URL(), "GITHUB_V4_API_URL=" + c.gh.URL() + "graphql",
 		"OPENAI_API_KEY=sk-e2e", "OPENAI_BASE_URL=" + c.model.URL(),
-		"LOG_LEVEL=debug",
-	}, crashLeases...)
+		"LOG_LEVEL=debug", "DATABASE_URL=" + c.dbURL,
+	}, c.leases...)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		logs.Close()
@@ -336,14 +342,14 @@ func waitOrDone(done <-chan struct{}, d time.Duration) bool {
 	}
 }
 
-// waitRecovered polls (bounded) until issue n has a PR, the "LifeOS
-// opened" comment and a finished run, and logs how long each took from
-// the restart.
-func (c *crashEnv) waitRecovered(t *testing.T, n int, restarted time.Time) {
+// waitRecovered polls (bounded by bound from the restart) until issue n
+// has a PR, the "LifeOS opened" comment and a finished run, logs how long
+// each took from the restart, and returns the time of the last.
+func (c *crashEnv) waitRecovered(t *testing.T, n int, restarted time.Time, bound time.Duration) time.Time {
 	t.Helper()
 	repo := c.gh.Repo(repoName)
 	var toPR, toComment time.Duration
-	deadline := restarted.Add(recoveryBound)
+	deadline := restarted.Add(bound)
 	for {
 		if toPR == 0 && len(repo.Pulls()) > 0 {
 			toPR = time.Since(restarted)
@@ -354,10 +360,10 @@ func (c *crashEnv) waitRecovered(t *testing.T, n int, restarted time.Time) {
 		if toPR > 0 && toComment > 0 && c.runFinished(t, n) {
 			t.Logf("recovery from the restart: PR after %s, comment after %s, run finished after %s",
 				toPR.Round(time.Millisecond), toComment.Round(time.Millisecond), time.Since(restarted).Round(time.Millisecond))
-			return
+			return time.Now()
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("not recovered %s after the restart: pulls %d, comments %+v", recoveryBound, len(repo.Pulls()), repo.Comments(n))
+			t.Fatalf("not recovered %s after the restart: pulls %d, comments %+v", bound, len(repo.Pulls()), repo.Comments(n))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -373,17 +379,21 @@ func countOpened(comments []githubfake.Comment) int {
 	return n
 }
 
-// runFinished reads the SQLite file (read-only, beside the live process):
-// has issue n's run ended?
+// runFinished reads the database (the SQLite file read-only, beside the
+// live process): has issue n's run ended?
 func (c *crashEnv) runFinished(t *testing.T, n int) bool {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(c.dataDir, store.SQLiteFileName)+"?mode=ro&_pragma=busy_timeout(5000)")
+	driver, dsn := "sqlite", "file:"+filepath.Join(c.dataDir, store.SQLiteFileName)+"?mode=ro&_pragma=busy_timeout(5000)"
+	if c.dbURL != "" {
+		driver, dsn = "pgx", c.dbURL
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	var open int
-	err = db.QueryRow(`SELECT count(*) FROM lifeos_runs WHERE issue_number = ? AND finished_at IS NULL`, n).Scan(&open)
+	err = db.QueryRow(`SELECT count(*) FROM lifeos_runs WHERE issue_number = $1 AND finished_at IS NULL`, n).Scan(&open)
 	return err == nil && open == 0
 }
 
@@ -411,7 +421,7 @@ func (c *crashEnv) assertOneOfEach(t *testing.T, n int) {
 	if err != nil || !strings.Contains(files["README.md"], "Hello, world!") {
 		t.Errorf("README on the branch = %q (%v)", files["README.md"], err)
 	}
-	db, err := store.Open(context.Background(), "", c.dataDir)
+	db, err := store.Open(context.Background(), c.dbURL, c.dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,6 +123,11 @@ type envOpts struct {
 	sweep  time.Duration
 	// tick is how often the leader fires due schedules (the default if 0).
 	tick time.Duration
+	// tokenLifetime is how long the GitHub double's installation tokens
+	// live (an hour if zero).
+	tokenLifetime time.Duration
+	// ghPerTry bounds each try of a GitHub request (gh.Timeout if zero).
+	ghPerTry time.Duration
 }
 
 func start(t *testing.T, o envOpts) *env {
@@ -134,7 +139,7 @@ func start(t *testing.T, o envOpts) *env {
 	if o.from != nil {
 		gh, model, dataDir, expected = o.from.gh, o.from.model, o.from.cfg.DataDir, o.from.expected
 	} else {
-		gh = githubfake.New(githubfake.Options{AppSlug: o.appSlug})
+		gh = githubfake.New(githubfake.Options{AppSlug: o.appSlug, TokenLifetime: o.tokenLifetime})
 		t.Cleanup(gh.Close)
 		// These run after the server has shut down (cleanups run last
 		// registered first), so every request it made is in.
@@ -202,7 +207,7 @@ func start(t *testing.T, o envOpts) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	ghWaits := &waits{}
 	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry,
-		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now}, Leases: o.leases, SweepInterval: o.sweep, TickInterval: o.tick})
+		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now, PerTry: o.ghPerTry}, Leases: o.leases, SweepInterval: o.sweep, TickInterval: o.tick})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -268,6 +273,14 @@ var configLookups = []expectation{
 	{method: "GET", pattern: "/repos/*/*/contents/.github/lifeos.yml", code: 404},
 	// A repository that has no recipe of its own under that name.
 	{method: "GET", pattern: "/repos/*/*/contents/.github/lifeos/recipes/*", code: 404},
+	// A run on a PR's branch reads the instructions for agents from the
+	// default branch; a review request without a person reads CODEOWNERS.
+	{method: "GET", pattern: "/repos/*/*/contents/AGENTS.md", code: 404},
+	{method: "GET", pattern: "/repos/*/*/contents/.github/copilot-instructions.md", code: 404},
+	{method: "GET", pattern: "/repos/*/*/contents/CLAUDE.md", code: 404},
+	{method: "GET", pattern: "/repos/*/*/contents/.github/CODEOWNERS", code: 404},
+	{method: "GET", pattern: "/repos/*/*/contents/CODEOWNERS", code: 404},
+	{method: "GET", pattern: "/repos/*/*/contents/docs/CODEOWNERS", code: 404},
 }
 
 // jobDue reports a River job's state and how long until it is due to run

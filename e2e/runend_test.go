@@ -76,7 +76,8 @@ func TestGitHubAnswerIsNotRetried(t *testing.T) {
 	e.waitIdle(t)
 
 	run := e.waitRuns(n, 1)[0]
-	if run.Status != store.StatusFailed || strings.Contains(run.Error, "attempts") || !strings.Contains(run.Error, "404") {
+	if run.Status != store.StatusFailed || strings.Contains(run.Error, "attempts") || !strings.Contains(run.Error, "404") ||
+		strings.Contains(run.Error, "JobCancelError") {
 		t.Fatalf("run = %s %q; want failed at once on GitHub's 404", run.Status, run.Error)
 	}
 	asked := 0

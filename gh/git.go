@@ -175,3 +175,16 @@ func (r *Repo) DeleteBranch(ctx context.Context, branch string) error {
 	}
 	return nil
 }
+
+// CommitParents returns the parents of a commit, first parent first.
+func (r *Repo) CommitParents(ctx context.Context, sha string) ([]string, error) {
+	c, _, err := r.gh.Git.GetCommit(ctx, r.owner, r.name, sha)
+	if err != nil {
+		return nil, fmt.Errorf("read commit %s of %s: %w", sha, r, err)
+	}
+	out := make([]string, 0, len(c.Parents))
+	for _, p := range c.Parents {
+		out = append(out, p.GetSHA())
+	}
+	return out, nil
+}

@@ -104,3 +104,23 @@ func (r *Repo) MarkPullReady(ctx context.Context, nodeID string) error {
 	}
 	return nil
 }
+
+// RequestReviews asks users (logins) and teams ("org/team" slugs) to
+// review the pull request with GraphQL node id nodeID, adding to anyone
+// already asked; asking again is harmless.
+func (r *Repo) RequestReviews(ctx context.Context, nodeID string, users, teams []string) error {
+	const mutation = `mutation($input: RequestReviewsByLoginInput!) {
+  requestReviewsByLogin(input: $input) { pullRequest { id } }
+}`
+	input := map[string]any{"pullRequestId": nodeID, "union": true}
+	if len(users) > 0 {
+		input["userLogins"] = users
+	}
+	if len(teams) > 0 {
+		input["teamSlugs"] = teams
+	}
+	if err := r.graphQL(ctx, mutation, map[string]any{"input": input}, nil); err != nil {
+		return fmt.Errorf("request reviews of %s on %s: %w", strings.Join(append(append([]string(nil), users...), teams...), ", "), r, err)
+	}
+	return nil
+}

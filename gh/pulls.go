@@ -24,6 +24,10 @@ type Pull struct {
 	// NodeID is its GraphQL id (MarkPullReady takes it).
 	NodeID string
 	Draft  bool
+	// Merged marks a merged pull request; MergeCommitSHA is the commit
+	// its merge made on the base.
+	Merged         bool
+	MergeCommitSHA string
 }
 
 // pullOf is go-github's pull request as a Pull.
@@ -31,7 +35,7 @@ func pullOf(pr *github.PullRequest) Pull {
 	return Pull{Number: pr.GetNumber(), Title: pr.GetTitle(), State: pr.GetState(),
 		HeadRef: pr.GetHead().GetRef(), HeadSHA: pr.GetHead().GetSHA(), BaseRef: pr.GetBase().GetRef(),
 		Author: pr.GetUser().GetLogin(), HeadRepo: pr.GetHead().GetRepo().GetFullName(),
-		NodeID: pr.GetNodeID(), Draft: pr.GetDraft()}
+		NodeID: pr.GetNodeID(), Draft: pr.GetDraft(), Merged: pr.GetMerged(), MergeCommitSHA: pr.GetMergeCommitSHA()}
 }
 
 // Pull reads a pull request.

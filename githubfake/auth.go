@@ -16,8 +16,9 @@ import (
 )
 
 const (
-	// tokenLifetime is how long an installation token lives on GitHub.
-	tokenLifetime = time.Hour
+	// DefaultTokenLifetime is how long an installation token lives on
+	// GitHub.
+	DefaultTokenLifetime = time.Hour
 	// maxJWTLifetime is GitHub's limit on how far in the future a JWT's exp
 	// may lie.
 	maxJWTLifetime = 10 * time.Minute
@@ -245,7 +246,7 @@ func (s *Server) createAccessToken(c *call) reply {
 	if err := c.decode(&in); err != nil {
 		return errReply(http.StatusBadRequest, "Problems parsing JSON")
 	}
-	tok := &tokenState{installationID: inst.id, expiresAt: s.now().Add(tokenLifetime), perms: map[string]string{}}
+	tok := &tokenState{installationID: inst.id, expiresAt: s.now().Add(s.tokenLifetime), perms: map[string]string{}}
 	for k, v := range inst.perms {
 		tok.perms[k] = v
 	}

@@ -181,6 +181,34 @@ func TestInstallationTokenRules(t *testing.T) {
 	noValidationErrors(t, s)
 }
 
+// TestShortTokenLifetime: with Options.TokenLifetime a token's expires_at
+// says that lifetime and the token is refused with 401 once it has passed.
+func TestShortTokenLifetime(t *testing.T) {
+	clk := &clock{t: time.Now()}
+	s := New(Options{Now: clk.now, TokenLifetime: 2 * time.Second})
+	defer s.Close()
+	s.AddInstallation(1, "acme")
+	s.AddRepo(1, "acme/widgets", map[string]string{"a": "a"})
+	appJWT := "Bearer " + signJWT(t, jwt.SigningMethodRS256, s.key, jwt.MapClaims{
+		"iss": s.AppID(), "iat": time.Now().Add(-time.Minute).Unix(), "exp": time.Now().Add(5 * time.Minute).Unix(),
+	})
+	status, body := send(t, "POST", s.URL()+"app/installations/1/access_tokens", appJWT, "")
+	if status != 201 {
+		t.Fatalf("token: %d %v", status, body)
+	}
+	token := body["token"].(string)
+	if exp, err := time.Parse(time.RFC3339, body["expires_at"].(string)); err != nil || exp.Sub(clk.now()) > 2*time.Second {
+		t.Errorf("expires_at = %v (%v); want within the 2 s lifetime", body["expires_at"], err)
+	}
+	if status, _ := send(t, "GET", s.URL()+"repos/acme/widgets", "token "+token, ""); status != 200 {
+		t.Fatalf("fresh token: status = %d, want 200", status)
+	}
+	clk.add(3 * time.Second)
+	if status, body := send(t, "GET", s.URL()+"repos/acme/widgets", "token "+token, ""); status != 401 || body["message"] != "Bad credentials" {
+		t.Errorf("expired token: %d %v, want 401 Bad credentials", status, body)
+	}
+}
+
 func TestTokenScopingAndPermissions(t *testing.T) {
 	s := New(Options{})
 	defer s.Close()

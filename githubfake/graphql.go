@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -33,6 +34,7 @@ type graphQLField struct {
 func (s *Server) graphQLFields() map[string]graphQLField {
 	return map[string]graphQLField{
 		"markPullRequestReadyForReview": {mutation: true, fn: s.markPullRequestReadyForReview},
+		"requestReviewsByLogin":         {mutation: true, fn: s.requestReviewsByLogin},
 	}
 }
 
@@ -208,4 +210,43 @@ func (s *Server) markPullRequestReadyForReview(c *call, args map[string]any) (an
 		"id": nodeID("PullRequest", is.pull.id), "number": is.number, "isDraft": false,
 		"url": htmlURL("/%s/%s/pull/%d", repo.owner, repo.name, is.number),
 	}}, nil
+}
+
+// requestReviewsByLogin asks users (by login) and teams (by "org/team"
+// slug) to review a pull request, adding to those already asked (GitHub's
+// union: true; LifeOS never replaces anyone's request). The pull request's
+// author cannot be asked, as on GitHub.
+func (s *Server) requestReviewsByLogin(c *call, args map[string]any) (any, *graphQLError) {
+	in, gerr := graphQLInput(args)
+	if gerr != nil {
+		return nil, gerr
+	}
+	_, is, gerr := c.graphQLPull(in["pullRequestId"], "pull_requests:write")
+	if gerr != nil {
+		return nil, gerr
+	}
+	if is.state != "open" {
+		return nil, &graphQLError{Type: "UNPROCESSABLE", Message: "Pull request is closed"}
+	}
+	var asked []string
+	for _, key := range []string{"userLogins", "teamSlugs"} {
+		list, _ := in[key].([]any)
+		for _, v := range list {
+			name, _ := v.(string)
+			if name == "" {
+				return nil, &graphQLError{Type: "INVALID_ARGUMENTS", Message: key + " holds a value that is not a name"}
+			}
+			if name == is.author {
+				return nil, &graphQLError{Type: "UNPROCESSABLE", Message: "Review cannot be requested from pull request author."}
+			}
+			asked = append(asked, name)
+		}
+	}
+	for _, name := range asked {
+		if !slices.Contains(is.pull.reviewers, name) {
+			is.pull.reviewers = append(is.pull.reviewers, name)
+		}
+	}
+	is.updatedAt = s.now()
+	return map[string]any{"pullRequest": map[string]any{"id": nodeID("PullRequest", is.pull.id), "number": is.number}}, nil
 }

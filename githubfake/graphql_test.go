@@ -95,3 +95,37 @@ func TestGraphQLNeedsAToken(t *testing.T) {
 		t.Errorf("status %d, want 401", resp.StatusCode)
 	}
 }
+
+const requestReviews = `mutation($input: RequestReviewsByLoginInput!) {
+  requestReviewsByLogin(input: $input) { pullRequest { id } }
+}`
+
+// Reviews are asked by login and team slug, added to those asked before;
+// the author cannot be asked.
+func TestGraphQLRequestsReviews(t *testing.T) {
+	f := newFixture(t, map[string]string{"README.md": "hi\n"})
+	hello := "hello\n"
+	f.s.PushCommit(testRepo, "feature", map[string]*string{"README.md": &hello}, "hello")
+	pr, _, err := f.gh.PullRequests.Create(t.Context(), "acme", "widgets", &github.NewPullRequest{
+		Title: github.Ptr("t"), Head: github.Ptr("feature"), Base: github.Ptr("main")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := func(in map[string]any) map[string]any {
+		in["pullRequestId"] = pr.GetNodeID()
+		_, out := postGraphQL(t, f, requestReviews, map[string]any{"input": in})
+		return out
+	}
+	if out := ask(map[string]any{"userLogins": []any{"alice"}, "union": true}); out["errors"] != nil {
+		t.Fatal(out)
+	}
+	if out := ask(map[string]any{"userLogins": []any{"alice", "bob"}, "teamSlugs": []any{"acme/core"}, "union": true}); out["errors"] != nil {
+		t.Fatal(out)
+	}
+	if got := strings.Join(f.repo.Pulls()[0].Reviewers, ","); got != "alice,bob,acme/core" {
+		t.Errorf("reviewers = %q", got)
+	}
+	if out := ask(map[string]any{"userLogins": []any{pr.GetUser().GetLogin()}}); out["errors"] == nil {
+		t.Error("the author was asked to review")
+	}
+}

@@ -29,6 +29,9 @@ type Pull struct {
 	Merged         bool
 	MergeCommitSHA string
 	Labels         []string
+	// Reviewers are the logins and "org/team" slugs asked to review, in
+	// the order asked.
+	Reviewers []string
 }
 
 // Review is a pull request review as tests read it.
@@ -125,6 +128,7 @@ func (r *Repo) Pulls() []Pull {
 				Number: is.number, Title: is.title, Body: is.body, User: is.author,
 				Head: p.headRef, HeadSHA: p.headSHA, Base: p.baseRef, State: is.state, Draft: p.draft,
 				Merged: p.merged, MergeCommitSHA: p.mergeCommitSHA, Labels: append([]string(nil), is.labels...),
+				Reviewers: append([]string(nil), p.reviewers...),
 			})
 		}
 	}

@@ -1,6 +1,9 @@
 package githubfake
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // SetBranchWithoutTree makes GET /repos/{owner}/{repo}/branches/{branch}
 // answer without commit.commit.tree, as an older GitHub Enterprise, a proxy
@@ -47,9 +50,45 @@ type Fault struct {
 	Message string
 	// Reset drops the connection instead of answering, as a reset would.
 	Reset bool
+	// Delay, with Status 0 and no Reset, makes the answer slow: the
+	// request is held back by Delay (or until the client gives up), then
+	// served as usual.
+	Delay time.Duration
 	// Times is how many requests meet the fault before the operation is
 	// served again; 0 is every request.
 	Times int
+}
+
+// SlowRoute holds back the next n requests to an operation by d each
+// before serving them.
+func (s *Server) SlowRoute(route string, d time.Duration, n int) {
+	s.InjectFault(route, Fault{Delay: d, Times: n})
+}
+
+// faultDelay is how long the request must wait for a slow-answer fault
+// on its operation (Fault.Delay), which it spends; 0 if none.
+func (s *Server) faultDelay(r *http.Request, escaped string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	found, err := s.spec.find(r, escaped)
+	if err != nil {
+		return 0
+	}
+	f, ok := s.faults[found.key]
+	if !ok || f.Delay <= 0 || f.Status != 0 || f.Reset {
+		return 0
+	}
+	s.countDown(found.key, f)
+	return f.Delay
+}
+
+// countDown spends one of f's times. Callers hold s.mu.
+func (s *Server) countDown(route string, f *Fault) {
+	if f.Times > 0 {
+		if f.Times--; f.Times == 0 {
+			delete(s.faults, route)
+		}
+	}
 }
 
 // InjectFault makes requests to an operation (keyed as for FailRoute) meet
@@ -57,7 +96,7 @@ type Fault struct {
 func (s *Server) InjectFault(route string, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if f.Status == 0 && !f.Reset {
+	if f.Status == 0 && !f.Reset && f.Delay <= 0 {
 		delete(s.faults, route)
 		return
 	}
@@ -91,11 +130,7 @@ func (s *Server) RateLimitRoute(route string, status int, header http.Header, n 
 // spendFault is the reply of one request meeting f, counting it down.
 // Callers hold s.mu.
 func (s *Server) spendFault(route string, f *Fault) reply {
-	if f.Times > 0 {
-		if f.Times--; f.Times == 0 {
-			delete(s.faults, route)
-		}
-	}
+	s.countDown(route, f)
 	if f.Reset {
 		return reply{reset: true}
 	}

@@ -59,6 +59,11 @@ type Options struct {
 	PrivateKey *rsa.PrivateKey
 	// Now is the clock for token expiry and timestamps; time.Now if nil.
 	Now func() time.Time
+	// TokenLifetime is how long an installation token lives
+	// (DefaultTokenLifetime, GitHub's hour, if zero). A shorter one lets a
+	// test see its tokens expire mid-run; an expired token is answered 401
+	// "Bad credentials", as GitHub does.
+	TokenLifetime time.Duration
 }
 
 // Request is one API request the double received, for assertions.
@@ -74,18 +79,24 @@ type Request struct {
 	// the request, 0 for JWT or unauthenticated requests.
 	Installation int64
 	Time         time.Time
+	// Conditional is set when the request carried If-None-Match; its
+	// answer is 304 when the resource is unchanged, which GitHub does not
+	// count against the rate limit.
+	Conditional bool
 }
 
 // Server is the GitHub double. All of its state sits behind one mutex, so
 // test code may call its methods while the App under test is running.
 type Server struct {
-	appID  int64
-	slug   string
-	key    *rsa.PrivateKey
-	clock  func() time.Time
-	http   *httptest.Server
-	spec   *apiSpec
-	routes map[string]route
+	appID int64
+	slug  string
+	key   *rsa.PrivateKey
+	clock func() time.Time
+	// tokenLifetime is Options.TokenLifetime or DefaultTokenLifetime.
+	tokenLifetime time.Duration
+	http          *httptest.Server
+	spec          *apiSpec
+	routes        map[string]route
 
 	mu               sync.Mutex
 	nextID           int64
@@ -104,6 +115,8 @@ type Server struct {
 	faults map[string]*Fault
 	// oauth is the OAuth web flow's state and the user tokens it issued.
 	oauth oauthState
+	// manifest is the manifest flow's posted manifests and codes.
+	manifest manifestState
 	// hooks run after a request on their route is answered (OnRequest).
 	hooks map[string][]func(Request)
 }
@@ -121,6 +134,7 @@ func New(opts Options) *Server {
 		slug:          opts.AppSlug,
 		key:           opts.PrivateKey,
 		clock:         opts.Now,
+		tokenLifetime: opts.TokenLifetime,
 		spec:          spec,
 		nextID:        firstID,
 		users:         map[string]*userState{},
@@ -138,6 +152,9 @@ func New(opts Options) *Server {
 	}
 	if s.clock == nil {
 		s.clock = time.Now
+	}
+	if s.tokenLifetime <= 0 {
+		s.tokenLifetime = DefaultTokenLifetime
 	}
 	if s.key == nil {
 		if s.key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
@@ -302,13 +319,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveDownload(w, r, escaped)
 		return
 	}
-	if s.serveOAuth(w, r, escaped) {
+	if s.serveOAuth(w, r, escaped) || s.serveManifest(w, r, escaped) {
 		return
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		writeReply(w, errReply(http.StatusBadRequest, "could not read body"))
 		return
+	}
+	if d := s.faultDelay(r, escaped); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
 	}
 	rec, hooks := s.answer(w, r, escaped, body)
 	if len(hooks) == 0 {
@@ -336,8 +362,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, escaped string, 
 		rep, found = s.serveAPI(r, escaped, body, &rec)
 	}
 	out := encodeReply(rep)
+	rec.Conditional = r.Header.Get("If-None-Match") != ""
+	out = conditional(r, out)
 	rec.Status = out.status
-	if found != nil {
+	if found != nil && out.status != http.StatusNotModified {
 		// The double must answer only as GitHub could: a status the
 		// operation declares, with a body of the declared shape.
 		if err := s.spec.validateResponse(found, out, rep); err != nil {
@@ -363,7 +391,7 @@ func (s *Server) serveAPI(r *http.Request, escaped string, body []byte, rec *Req
 		return errReply(http.StatusNotFound, "Not Found (githubfake: "+err.Error()+")"), nil
 	}
 	rec.Route = found.key
-	if f, ok := s.faults[found.key]; ok {
+	if f, ok := s.faults[found.key]; ok && (f.Status != 0 || f.Reset) {
 		return s.spendFault(found.key, f), nil // before any change of state
 	}
 	rt, ok := s.routes[found.key]

@@ -88,6 +88,8 @@ type pullState struct {
 	mergedAt       *time.Time
 	mergedBy       string
 	mergeCommitSHA string
+	// reviewers are the logins and "org/team" slugs asked to review.
+	reviewers []string
 }
 
 // commentState is an issue (or pull request conversation) comment.

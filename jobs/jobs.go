@@ -146,7 +146,7 @@ func (Review) Kind() string   { return "lifeos_review" }
 func (j Review) Subject() int { return j.Issue }
 
 // CI is a completed CI result on a LifeOS branch, from a check suite of
-// another app or a GitHub Actions workflow run: a failure may start a fix,
+// another app, a GitHub Actions workflow run or a commit status: a failure may start a fix,
 // a success may let rung 3 merge.
 type CI struct {
 	Base
@@ -154,7 +154,8 @@ type CI struct {
 	Branch  string `json:"branch"`
 	HeadSHA string `json:"head_sha"`
 	Passed  bool   `json:"passed"`
-	// SuiteID is set for a check suite, WorkflowRunID for a workflow run.
+	// SuiteID is set for a check suite, WorkflowRunID for a workflow run;
+	// neither for a commit status.
 	SuiteID       int64 `json:"suite_id,omitempty"`
 	WorkflowRunID int64 `json:"workflow_run_id,omitempty"`
 	// PRs are the pull requests the payload links to the head.

@@ -75,6 +75,9 @@ type Reply struct {
 	// Body, if set, is sent as is as a 200 JSON answer in place of the
 	// completion: tests use it for truncated or invalid bodies.
 	Body string
+	// Drop closes the connection without an answer, as a proxy or a
+	// crashed endpoint does.
+	Drop bool
 }
 
 // Message is one message of a recorded request.
@@ -133,6 +136,28 @@ type Server struct {
 	handler  func(Request) Reply
 	requests []Request
 	seq      int
+	// models are what GET /models lists (SetModels).
+	models []string
+}
+
+// SetModels sets the model ids GET /models lists; none by default (the
+// double answers any model name).
+func (s *Server) SetModels(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.models = append([]string(nil), ids...)
+}
+
+// serveModels answers GET /models as OpenAI does: a list of model objects.
+func (s *Server) serveModels(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	data := []map[string]any{}
+	for _, id := range s.models {
+		data = append(data, map[string]any{"id": id, "object": "model", "created": 1700000000, "owned_by": "modelfake"})
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data})
 }
 
 // New starts a Server; Close it when done.
@@ -141,6 +166,8 @@ func New() *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/chat/completions", s.serveCompletions)
 	mux.HandleFunc("/chat/completions", s.serveCompletions)
+	mux.HandleFunc("GET /v1/models", s.serveModels)
+	mux.HandleFunc("GET /models", s.serveModels)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "invalid_request_error", "", "unknown_url",
 			fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path), 0)
@@ -293,6 +320,9 @@ func (s *Server) serveCompletions(w http.ResponseWriter, r *http.Request) {
 		for _, v := range vs {
 			w.Header().Add(k, v)
 		}
+	}
+	if reply.Drop {
+		panic(http.ErrAbortHandler) // net/http closes the connection unanswered
 	}
 	if reply.Body != "" {
 		w.Header().Set("Content-Type", "application/json")

@@ -27,6 +27,12 @@ const ProposalLabel = "lifeos:proposal"
 // Branch is the branch LifeOS writes for an issue.
 func Branch(issue int) string { return fmt.Sprintf("%s%d", BranchPrefix, issue) }
 
+// RevertPrefix starts the branch of a revert of a LifeOS pull request.
+const RevertPrefix = "lifeos/revert-"
+
+// RevertBranch is the branch LifeOS writes to revert pull request pr.
+func RevertBranch(pr int) string { return fmt.Sprintf("%s%d", RevertPrefix, pr) }
+
 // IssueOfBranch returns N for the branch lifeos/issue-N, or 0 for any other
 // branch.
 func IssueOfBranch(name string) int {

@@ -89,3 +89,12 @@ func TestScheduleNames(t *testing.T) {
 		t.Errorf("ScheduleSubject(7) = %d", s)
 	}
 }
+
+func TestRevertBranch(t *testing.T) {
+	if got := RevertBranch(12); got != "lifeos/revert-12" {
+		t.Errorf("RevertBranch(12) = %q", got)
+	}
+	if n := IssueOfBranch(RevertBranch(12)); n != 0 {
+		t.Errorf("a revert branch reads as issue %d's", n)
+	}
+}

@@ -46,6 +46,29 @@ func BuiltinDenies() []BuiltinDeny {
 // from there.
 var GitHubDeny = BuiltinDeny{".github/**", "GitHub and CI read their configuration there; name what the agent may change in paths.github_allow"}
 
+// instructionFiles are where a repository keeps its instructions for
+// coding agents, in the order LifeOS reads them into the system prompt.
+var instructionFiles = []string{"AGENTS.md", ".github/copilot-instructions.md", "CLAUDE.md"}
+
+// InstructionFiles returns the paths of the repository's instructions for
+// coding agents, in the order the agent reads them.
+func InstructionFiles() []string { return append([]string(nil), instructionFiles...) }
+
+// InstructionsDeny is the built-in deny of the instruction files: they
+// steer every later run, so people change them through review, unless
+// paths.edit_instructions lets the agent.
+var InstructionsDeny = BuiltinDeny{"AGENTS.md, .github/copilot-instructions.md, CLAUDE.md", "they instruct every later run; set paths.edit_instructions to let the agent change them"}
+
+// isInstructionFile reports whether a lower-cased path is an instruction file.
+func isInstructionFile(lower string) bool {
+	for _, f := range instructionFiles {
+		if lower == strings.ToLower(f) {
+			return true
+		}
+	}
+	return false
+}
+
 // builtinSecretPaths are the files that usually hold credentials: the agent
 // may neither read nor change them.
 var builtinSecretPaths = []string{
@@ -186,7 +209,11 @@ func denyViolation(pol Policy, p string, verb string) (Violation, bool) {
 			return builtin(b), true
 		}
 	}
-	if match(GitHubDeny.Pattern, lower) && !matchAny(pol.GitHubAllow, p) {
+	instructions := isInstructionFile(lower)
+	if instructions && !pol.EditInstructions {
+		return builtin(InstructionsDeny), true
+	}
+	if match(GitHubDeny.Pattern, lower) && !matchAny(pol.GitHubAllow, p) && !instructions {
 		return builtin(GitHubDeny), true
 	}
 	if g, secret := IsSecretPath(pol, p); secret {

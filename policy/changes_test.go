@@ -192,3 +192,41 @@ func TestCheckChangesNamesBytes(t *testing.T) {
 		t.Errorf("got %q, want %q", vs[0].String(), want)
 	}
 }
+
+// The instruction files are denied unless paths.edit_instructions lets
+// the agent change them; the switch opens nothing else under .github/.
+func TestInstructionFilesDenied(t *testing.T) {
+	tests := []struct {
+		path string
+		edit bool
+		want string // the rule of the violation, "" for none
+	}{
+		{"AGENTS.md", false, "paths.deny"},
+		{"agents.md", false, "paths.deny"},
+		{"CLAUDE.md", false, "paths.deny"},
+		{".github/copilot-instructions.md", false, "paths.deny"},
+		{"docs/AGENTS.md", false, ""},
+		{"AGENTS.md", true, ""},
+		{"CLAUDE.md", true, ""},
+		{".github/copilot-instructions.md", true, ""},
+		{".github/other.md", true, "paths.deny"},
+		{".github/workflows/ci.yml", true, "paths.deny"},
+	}
+	for _, tt := range tests {
+		vs := CheckChanges(Policy{EditInstructions: tt.edit}, []ChangeStat{{Path: tt.path, Added: 1}})
+		got := ""
+		if len(vs) > 0 {
+			got = vs[0].Rule
+		}
+		if got != tt.want {
+			t.Errorf("%s (edit_instructions %v): violation %q, want %q (%v)", tt.path, tt.edit, got, tt.want, vs)
+		}
+	}
+	f, err := ParseFile([]byte("paths:\n  edit_instructions: true\n"))
+	if err != nil || !f.Paths.EditInstructions {
+		t.Fatalf("ParseFile: %+v, %v", f, err)
+	}
+	if p, _ := Effective(f, DefaultCeilings()); !p.EditInstructions {
+		t.Error("Effective dropped paths.edit_instructions")
+	}
+}

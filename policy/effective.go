@@ -121,6 +121,9 @@ type Policy struct {
 	// Secret adds to the built-in secret paths: files the agent may neither
 	// read nor change.
 	Secret []string
+	// EditInstructions lets the agent change the instruction files
+	// (AGENTS.md and the like); InstructionsDeny applies otherwise.
+	EditInstructions bool
 
 	MaxFiles                  int
 	MaxLines                  int // added plus removed
@@ -173,6 +176,7 @@ func Effective(f *File, c Ceilings) (Policy, []Decision) {
 		Deny:                      slices.Clone(f.Paths.Deny),
 		GitHubAllow:               slices.Clone(f.Paths.GitHubAllow),
 		Secret:                    slices.Clone(f.Paths.Secret),
+		EditInstructions:          f.Paths.EditInstructions,
 		MaxFiles:                  clampInt(&ds, "limits.max_files", f.Limits.MaxFiles, c.MaxFiles, ""),
 		MaxLines:                  clampInt(&ds, "limits.max_lines", f.Limits.MaxLines, c.MaxLines, ""),
 		MaxBytes:                  clampInt(&ds, "limits.max_bytes", f.Limits.MaxBytes, c.MaxBytes, ""),

@@ -79,6 +79,9 @@ type PathsFile struct {
 	Deny        []string
 	GitHubAllow []string
 	Secret      []string
+	// EditInstructions lets the agent change the instruction files
+	// (InstructionFiles), denied by default.
+	EditInstructions bool
 }
 
 // LimitsFile is the file's limits section: how big and how costly a run may
@@ -156,6 +159,11 @@ func ParseFile(data []byte) (*File, error) {
 				{"deny", func(key string, v *yaml.Node) { f.Paths.Deny = p.globs(v, key) }},
 				{"github_allow", func(key string, v *yaml.Node) { f.Paths.GitHubAllow = p.githubGlobs(v, key) }},
 				{"secret", func(key string, v *yaml.Node) { f.Paths.Secret = p.globs(v, key) }},
+				{"edit_instructions", func(key string, v *yaml.Node) {
+					if b := p.boolean(v, key); b != nil {
+						f.Paths.EditInstructions = *b
+					}
+				}},
 			})
 		}},
 		{"limits", func(key string, v *yaml.Node) {

@@ -81,6 +81,7 @@ func (p Policy) YAML() string {
 			"deny", deny,
 			"github_allow", list(p.GitHubAllow, "the rest of .github/ is denied"),
 			"secret", list(p.Secret, "on top of the built-in secret paths (.env, keys, credentials)"),
+			"edit_instructions", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(p.EditInstructions), LineComment: "AGENTS.md, .github/copilot-instructions.md, CLAUDE.md"},
 		),
 		"limits", mapping(
 			"max_files", integer(p.MaxFiles, ""),

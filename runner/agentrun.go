@@ -92,13 +92,14 @@ func (w *work) runAgent(ctx context.Context) error {
 		Repo: req.repo.FullName(),
 		Issue: agent.Issue{Number: req.issueNumber, Title: req.issue.Title, Body: req.issue.Body,
 			Author: req.issue.Author, AuthorRole: st.issueAuthorRole},
-		Comments:        st.comments,
-		Instructions:    req.instructions,
-		PreviousSummary: st.previousSummary,
-		PlanOnly:        req.planOnly,
-		Schedule:        req.scheduleName(),
-		MayPropose:      policy.MayPropose(st.pol),
-		IsSecret:        func(p string) bool { _, secret := policy.IsSecretPath(st.pol, p); return secret },
+		Comments:         st.comments,
+		Instructions:     req.instructions,
+		PreviousSummary:  st.previousSummary,
+		RepoInstructions: st.instructions,
+		PlanOnly:         req.planOnly,
+		Schedule:         req.scheduleName(),
+		MayPropose:       policy.MayPropose(st.pol),
+		IsSecret:         func(p string) bool { _, secret := policy.IsSecretPath(st.pol, p); return secret },
 	}, workspace.New(st.snap))
 	blankOwnSecrets(res, w.OwnSecrets)
 	w.record(res)
@@ -132,6 +133,12 @@ func (w *work) agentStopped(ctx context.Context, res *agent.Result, runErr error
 		w.tell(ctx, fmt.Sprintf("LifeOS stopped run %d as asked, after %d turns; nothing was pushed.", w.run.ID, res.Turns))
 	case errors.Is(runErr, errBudgetSpent):
 		w.fail(ctx, w.state.budgetStop, runErr)
+	case w.checkpointable(ctx, res, runErr):
+		why := describeStop(res, w.state.limits, runErr)
+		if errors.Is(runErr, errCostCap) {
+			why = fmt.Sprintf("it reached this repository's cap of %s for one run (%s spent)", w.state.pol.MaxCostPerRun, cost)
+		}
+		return true, w.checkpoint(ctx, res, why)
 	case errors.Is(runErr, errCostCap):
 		w.fail(ctx, fmt.Sprintf("it reached this repository's cap of %s for one run (%s spent)", w.state.pol.MaxCostPerRun, cost), runErr)
 	case errors.Is(runErr, agent.ErrRejected):

@@ -38,7 +38,7 @@ func (r *Runner) ci(ctx context.Context, jobID int64, j jobs.CI) error {
 		return nil
 	}
 	if j.Passed {
-		return r.autoMerge(ctx, g, repo, j.Issue, *pr)
+		return r.ciPassed(ctx, g, repo, j.Issue, *pr)
 	}
 	// One agent per branch: wait for a run in progress before deciding.
 	if wait, err := r.waitForTurn(ctx, jobID, repo.FullName(), j.Issue); err != nil || wait {
@@ -116,8 +116,12 @@ func (r *Runner) claimFix(ctx context.Context, g threads, j jobs.CI, pr gh.Pull,
 	}
 	audit(*zerolog.Ctx(ctx), decision)
 	if !decision.Allow {
-		tell(ctx, g, pr.Number, fmt.Sprintf("CI failed on %s and LifeOS will not try again: %s. A human needs to look (%s). Comment `/lifeos retry <what to do>` to send LifeOS back in.",
-			j.HeadSHA[:min(7, len(j.HeadSHA))], decision.Reason, checkNames(failed)))
+		draft := ""
+		if pr.Draft {
+			draft = " The PR stays a draft until they pass."
+		}
+		tell(ctx, g, pr.Number, fmt.Sprintf("CI failed on %s and LifeOS will not try again: %s. Still failing: %s. A human needs to look.%s Comment `/lifeos retry <what to do>` to send LifeOS back in.",
+			j.HeadSHA[:min(7, len(j.HeadSHA))], decision.Reason, checkNames(failed), draft))
 		return false, nil
 	}
 	return true, nil
@@ -136,13 +140,26 @@ func (r *Runner) ciDecision(ctx context.Context, repo string, pr int, sig string
 	return policy.CIFix(past, sig, r.MaxCIFixes), nil
 }
 
-// failedChecks reads what failed: a suite's check runs or a workflow run's
-// jobs.
+// failedChecks reads what failed: a suite's check runs, a workflow run's
+// jobs, or the head's failed commit statuses.
 func failedChecks(ctx context.Context, g checks, j jobs.CI) ([]gh.FailedCheck, error) {
-	if j.SuiteID != 0 {
+	switch {
+	case j.SuiteID != 0:
 		return g.FailedSuiteRuns(ctx, j.SuiteID)
+	case j.WorkflowRunID != 0:
+		return g.FailedJobs(ctx, j.WorkflowRunID)
 	}
-	return g.FailedJobs(ctx, j.WorkflowRunID)
+	statuses, err := g.Statuses(ctx, j.HeadSHA)
+	if err != nil {
+		return nil, err
+	}
+	var failed []gh.FailedCheck
+	for _, s := range statuses {
+		if s.State == "failure" || s.State == "error" {
+			failed = append(failed, gh.FailedCheck{Name: s.Context, Conclusion: s.State})
+		}
+	}
+	return failed, nil
 }
 
 // signature identifies a failure by what failed and how, without logs

@@ -103,6 +103,8 @@ func (c *commandRun) do(ctx context.Context) error {
 		return c.approve(ctx)
 	case commands.Retry, commands.Plan:
 		return c.retry(ctx)
+	case commands.Revert:
+		return c.revert(ctx)
 	default:
 		return fmt.Errorf("command %q has no handler", j.Verb)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lifeos/lifeos/jobs"
 	"github.com/lifeos/lifeos/names"
+	"github.com/lifeos/lifeos/secrets"
 	"github.com/lifeos/lifeos/store"
 )
 
@@ -40,8 +41,10 @@ func jobEnd(ctx context.Context, err error, attempt, maxAttempts int) (final boo
 		return false, ""
 	case errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely):
 		return true, "its job was cancelled"
+	case errors.As(err, &cancel) && cancel.Unwrap() != nil:
+		return true, "LifeOS stopped: " + plainReason(cancel.Unwrap()) // not River's "JobCancelError: " wrapping
 	case errors.As(err, &cancel):
-		return true, "LifeOS stopped: " + plainReason(err)
+		return true, "its job was cancelled"
 	case attempt >= maxAttempts:
 		return true, fmt.Sprintf("LifeOS gave up after %d attempts: %s", attempt, plainReason(err))
 	}
@@ -94,16 +97,75 @@ func (r *Runner) endRun(ctx context.Context, run *store.Run, status, reason stri
 	log.Warn().Msg("Run ended without its work concluding it")
 	r.runEnded(run, status)
 	r.wakeWaiters(ctx, run.Repo, run.IssueNumber)
-	g, err := r.GitHub(repo)
-	if err != nil {
-		log.Error().Err(err).Msg("Could not reach GitHub to say the run ended")
-		return true
-	}
 	if names.IsScheduleSubject(number) {
 		number = run.PRNumber // a schedule's thread is its PR, if one is open
 	}
-	tell(log.WithContext(ctx), g, number, r.endMessage(run, reason))
+	r.tellEnd(log.WithContext(ctx), store.Notice{RunID: run.ID, Repo: run.Repo, InstallationID: run.InstallationID,
+		Number: number, Body: r.endMessage(run, reason)})
 	return true
+}
+
+// endMarker marks the comment that tells a run's end, so it is posted once.
+func endMarker(runID int64) string { return fmt.Sprintf("<!-- lifeos:run-%d:end -->", runID) }
+
+// tellEnd tells a run's end on its thread. If GitHub cannot take it, the
+// notice is kept and the sweep tells it once GitHub answers (tellNotices).
+func (r *Runner) tellEnd(ctx context.Context, n store.Notice) {
+	log := zerolog.Ctx(ctx)
+	if err := r.postNotice(ctx, n); err != nil {
+		log.Error().Err(err).Msg("Could not tell the run's end; the sweep will try again")
+		if err := r.Store.AddNotice(ctx, n.RunID, n.Number, n.Body); err != nil {
+			log.Error().Err(err).Msg("Could not keep the run's end to tell later")
+		}
+	}
+}
+
+// postNotice comments n on its thread, unless a comment with its marker is
+// there already (an earlier post whose answer was lost).
+func (r *Runner) postNotice(ctx context.Context, n store.Notice) error {
+	g, err := r.GitHub(repoOf(&store.Run{Repo: n.Repo, InstallationID: n.InstallationID}))
+	if err != nil {
+		return fmt.Errorf("reach GitHub for run %d: %w", n.RunID, err)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
+	defer cancel()
+	marker := endMarker(n.RunID)
+	said, err := g.IssueComments(ctx, n.Number)
+	if err != nil {
+		return fmt.Errorf("read #%d for run %d: %w", n.Number, n.RunID, err)
+	}
+	for _, c := range said {
+		if c.Bot && strings.Contains(c.Body, marker) {
+			return nil
+		}
+	}
+	if err := g.Comment(ctx, n.Number, secrets.Scrub(n.Body)+"\n\n"+marker); err != nil {
+		return fmt.Errorf("tell #%d of run %d: %w", n.Number, n.RunID, err)
+	}
+	return nil
+}
+
+// tellNotices tells the run ends GitHub could not take before, and
+// returns how many it told; those GitHub still refuses wait for the next
+// sweep.
+func (r *Runner) tellNotices(ctx context.Context) (int, error) {
+	notices, err := r.Store.Notices(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("tell kept run ends: %w", err)
+	}
+	told := 0
+	for _, n := range notices {
+		log := zerolog.Ctx(ctx).With().Int64("run", n.RunID).Str("repo", n.Repo).Int("issue", n.Number).Logger()
+		if err := r.postNotice(ctx, n); err != nil {
+			log.Warn().Err(err).Msg("Still could not tell the run's end")
+			continue
+		}
+		if err := r.Store.DropNotice(ctx, n.RunID); err != nil {
+			return told, fmt.Errorf("tell kept run ends: %w", err)
+		}
+		told++
+	}
+	return told, nil
 }
 
 // endMessage tells the people that a run ended and how to start afresh.

@@ -162,3 +162,88 @@ func TestStopFinishesARunNoProcessWorks(t *testing.T) {
 		t.Fatalf("comments = %q", said)
 	}
 }
+
+// TestCancelledJobEndsTheRunInPlainWords: a job cancelled through River
+// from outside (JobCancel on the client) or by a workflow returning
+// river.JobCancel finishes its run, and the reason on the run and the
+// thread is plain words, not River's "JobCancelError: ..." wrapping.
+func TestCancelledJobEndsTheRunInPlainWords(t *testing.T) {
+	startRun := func(h *harness, jobID int64, j jobs.Run) error {
+		_, err := h.store.StartRun(context.WithoutCancel(h.ctx), store.NewRun{Repo: testRepo.FullName(), InstallationID: testRepo.InstallationID,
+			IssueNumber: 7, DeliveryID: j.Delivery.ID, JobID: jobID, Trigger: "label", Actor: "alice", Status: store.StatusRunning})
+		return err
+	}
+	cases := []struct {
+		name       string
+		remotely   bool
+		returns    error
+		wantReason string
+	}{
+		{name: "cancelled through River", remotely: true, returns: context.Canceled,
+			wantReason: "its job was cancelled"},
+		{name: "a workflow returns JobCancel", returns: river.JobCancel(errors.New("the repository is archived")),
+			wantReason: "LifeOS stopped: the repository is archived"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			w := &worker[jobs.Run]{r: h.runner, work: func(ctx context.Context, jobID int64, j jobs.Run) error {
+				if err := startRun(h, jobID, j); err != nil {
+					return err
+				}
+				return c.returns
+			}}
+			j := h.labelJob("alice", "lifeos:do")
+			if c.remotely {
+				base := h.ctx
+				ctx, cancel := context.WithCancelCause(base)
+				cancel(river.ErrJobCancelledRemotely)
+				h.ctx = ctx
+				_ = h.workAttempt(w, j, 1, 3)
+				h.ctx = base
+			} else {
+				_ = h.workAttempt(w, j, 1, 3)
+			}
+			run := h.latest()
+			if run.Status != store.StatusFailed || run.FinishedAt == nil || run.Error != c.wantReason {
+				t.Fatalf("run = %s %q, finished %v; want failed with %q", run.Status, run.Error, run.FinishedAt, c.wantReason)
+			}
+			said := h.gh.commentsOn(7)
+			if len(said) != 1 || !strings.Contains(said[0], c.wantReason) || strings.Contains(said[0], "Error:") {
+				t.Fatalf("comments = %q; want one plain comment saying %q", said, c.wantReason)
+			}
+		})
+	}
+}
+
+// TestRunEndIsToldOnceGitHubAnswersAgain: a run that ends while GitHub
+// cannot take the comment is told later, by the sweep, as soon as GitHub
+// answers, and once only.
+func TestRunEndIsToldOnceGitHubAnswersAgain(t *testing.T) {
+	h := newHarness(t)
+	w := &worker[jobs.Run]{r: h.runner, work: h.runner.label}
+	h.gh.fail["Role"] = errGateway
+	h.gh.fail["Comment"] = errGateway
+	if err := h.workAttempt(w, h.labelJob("alice", "lifeos:do"), 3, 3); !errors.Is(err, errGateway) {
+		t.Fatalf("Work = %v", err)
+	}
+	if run := h.latest(); run.Status != store.StatusFailed {
+		t.Fatalf("run = %s; want failed", run.Status)
+	}
+	if _, err := h.runner.Sweep(h.ctx); err != nil { // GitHub still down: nothing told, nothing lost
+		t.Fatal(err)
+	}
+	if said := h.gh.commentsOn(7); len(said) != 0 {
+		t.Fatalf("comments while GitHub refuses them = %q", said)
+	}
+	delete(h.gh.fail, "Comment")
+	for range 2 {
+		if _, err := h.runner.Sweep(h.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	said := h.gh.commentsOn(7)
+	if len(said) != 1 || !strings.Contains(said[0], "gave up after 3 attempts") {
+		t.Fatalf("comments once GitHub answers = %q; want the run's end told once", said)
+	}
+}

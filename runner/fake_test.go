@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/lifeos/lifeos/gh"
 	"github.com/lifeos/lifeos/policy"
@@ -25,6 +26,7 @@ type fakeGitHub struct {
 	comments       map[int][]gh.Comment   // issue comments, by issue
 	reviewComments map[int64][]gh.Comment // inline comments, by review
 	pulls          map[int]gh.Pull
+	reviewsAsked   []string // "nodeID:login,org/team", in order
 	branches       map[string]gh.Head
 	tree           map[string][]byte // the repository's files, at every commit
 	ownerDefault   []byte            // the owner's .github/lifeos.yml, or nil
@@ -196,9 +198,31 @@ func (f *fakeGitHub) CreatePull(_ context.Context, np gh.NewPull) (gh.Pull, erro
 	f.next++
 	f.pullBodies = append(f.pullBodies, np.Body)
 	pr := gh.Pull{Number: f.next, Title: np.Title, State: "open", HeadRef: np.Head, BaseRef: np.Base,
-		HeadSHA: f.branches[np.Head].CommitSHA, Author: f.appSlug + "[bot]", HeadRepo: testRepo.FullName()}
+		HeadSHA: f.branches[np.Head].CommitSHA, Author: f.appSlug + "[bot]", HeadRepo: testRepo.FullName(),
+		NodeID: fmt.Sprintf("PR_%d", f.next), Draft: np.Draft}
 	f.pulls[pr.Number] = pr
 	return pr, nil
+}
+
+func (f *fakeGitHub) MarkPullReady(_ context.Context, nodeID string) error {
+	if err := f.call("MarkPullReady"); err != nil {
+		return err
+	}
+	for n, pr := range f.pulls {
+		if pr.NodeID == nodeID {
+			pr.Draft = false
+			f.pulls[n] = pr
+		}
+	}
+	return nil
+}
+
+func (f *fakeGitHub) RequestReviews(_ context.Context, nodeID string, users, teams []string) error {
+	if err := f.call("RequestReviews"); err != nil {
+		return err
+	}
+	f.reviewsAsked = append(f.reviewsAsked, nodeID+":"+strings.Join(append(append([]string(nil), users...), teams...), ","))
+	return nil
 }
 
 func (f *fakeGitHub) Merge(_ context.Context, number int, _, _ string) (string, error) {
@@ -235,6 +259,10 @@ func (f *fakeGitHub) Commit(_ context.Context, parent gh.Head, changes []workspa
 	f.commits = append(f.commits, fakeCommit{sha: sha, parent: parent, changes: changes, message: message})
 	f.pullCommits = append(f.pullCommits, gh.PullCommit{SHA: sha, Author: f.appSlug + "[bot]", Committer: f.appSlug + "[bot]"})
 	return sha, nil
+}
+
+func (f *fakeGitHub) CommitParents(context.Context, string) ([]string, error) {
+	return nil, f.call("CommitParents")
 }
 
 func (f *fakeGitHub) CreateBranch(_ context.Context, branch, sha string) error {

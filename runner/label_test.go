@@ -38,7 +38,7 @@ func TestLabelRunByWriterOpensPR(t *testing.T) {
 	if !ok || pr.HeadRef != "lifeos/issue-7" || pr.BaseRef != "main" || pr.Title != "Greeting is misspelled" {
 		t.Errorf("pull requests = %+v, want #101 from lifeos/issue-7 into main", h.gh.pulls)
 	}
-	if want := []string{"LifeOS opened #101 for this issue.\n\n> Fixed the greeting\n\n<!-- lifeos:run-1:opened -->"}; !slices.Equal(h.gh.commentsOn(7), want) {
+	if want := []string{"LifeOS opened #101 for this issue.\n\n> Fixed the greeting\n\nNo checks ran: this repository has no CI LifeOS could find (such as a workflow in `.github/workflows/`), so the PR is ready for review; LifeOS asked @alice to review it.\n\n<!-- lifeos:run-1:opened -->"}; !slices.Equal(h.gh.commentsOn(7), want) || !slices.Equal(h.gh.reviewsAsked, []string{"PR_101:alice"}) {
 		t.Errorf("comments on #7 = %q, want %q", h.gh.commentsOn(7), want)
 	}
 	run := h.latest()

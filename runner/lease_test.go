@@ -118,3 +118,20 @@ func TestAStopAskedOnAnotherReplicaCancelsTheRunHere(t *testing.T) {
 		t.Fatalf("the run's context ended with %v; want errStopped", cause)
 	}
 }
+
+// TestDefaultsPickUpACrashedRunWithinAMinute: with the default times, a
+// job whose process died is handed back and fetched within issue 9's
+// minute in the worst case: killed just after a renewal, its lease lasts
+// DefaultLeaseTTL; the sweep after that comes within
+// DefaultSweepInterval; a worker fetches the job within about a second
+// (River's fetch poll), and the run needs a few more to get going.
+func TestDefaultsPickUpACrashedRunWithinAMinute(t *testing.T) {
+	const fetch, margin = time.Second, 5 * time.Second
+	if worst := DefaultLeaseTTL + DefaultSweepInterval + fetch + margin; worst > time.Minute {
+		t.Errorf("worst pick-up after a kill = %s (lease %s + sweep %s + fetch %s + %s margin); want within a minute",
+			worst, DefaultLeaseTTL, DefaultSweepInterval, fetch, margin)
+	}
+	if DefaultLeaseTTL < 3*DefaultLeaseRenew {
+		t.Errorf("lease %s covers fewer than three renewals every %s: a live job could lose it", DefaultLeaseTTL, DefaultLeaseRenew)
+	}
+}

@@ -41,6 +41,10 @@ func (r *Runner) autoMerge(ctx context.Context, g mergeGitHub, repo jobs.Repo, i
 	if pol.Autonomy < policy.RungAutoMerge {
 		return nil
 	}
+	if d := policy.MergeReady(pr.Draft); !d.Allow {
+		o.decide(ctx, d)
+		return nil
+	}
 	d, err := r.mergeBounds(ctx, g, repo, pr, pol)
 	if d.Rule != "" && !d.Allow {
 		o.decide(ctx, d)

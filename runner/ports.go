@@ -39,6 +39,8 @@ type pulls interface {
 	OpenPull(ctx context.Context, branch, base string) (*gh.Pull, error)
 	CreatePull(ctx context.Context, np gh.NewPull) (gh.Pull, error)
 	Merge(ctx context.Context, number int, sha, title string) (string, error)
+	MarkPullReady(ctx context.Context, nodeID string) error
+	RequestReviews(ctx context.Context, nodeID string, users, teams []string) error
 }
 
 // diffs reads what a pull request really holds: its commits and the diff
@@ -56,6 +58,7 @@ type code interface {
 	CreateBranch(ctx context.Context, branch, sha string) error
 	MoveBranch(ctx context.Context, branch, sha string, force bool) error
 	DeleteBranch(ctx context.Context, branch string) error
+	CommitParents(ctx context.Context, sha string) ([]string, error)
 }
 
 // files reads single files: the policy and the owner's default.
@@ -96,6 +99,9 @@ type Store interface {
 	EndRun(ctx context.Context, id int64, status, reason string) (bool, error)
 	JobRunning(ctx context.Context, jobID int64) (bool, error)
 	OrphanedRuns(ctx context.Context) ([]*store.Run, error)
+	AddNotice(ctx context.Context, runID int64, number int, body string) error
+	Notices(ctx context.Context) ([]store.Notice, error)
+	DropNotice(ctx context.Context, runID int64) error
 	LatestRun(ctx context.Context, repo string, issue int) (*store.Run, error)
 	ActiveRun(ctx context.Context, repo string, issue int) (*store.Run, error)
 	IssueRuns(ctx context.Context, repo string, issue int) ([]*store.Run, error)

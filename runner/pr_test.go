@@ -22,7 +22,7 @@ func TestCIFailure(t *testing.T) {
 		{name: "first failure is fixed", failures: []string{"A"}, actions: []string{store.CIFix},
 			say: "LifeOS pushed c0ffee2 to #101."},
 		{name: "the same failure again is not", failures: []string{"A", "A"}, actions: []string{store.CIFix, store.CIStopped},
-			say: "CI failed on c0ffee2 and LifeOS will not try again: the same checks failed the same way after LifeOS's last fix. A human needs to look (`test`)."},
+			say: "CI failed on c0ffee2 and LifeOS will not try again: the same checks failed the same way after LifeOS's last fix. Still failing: `test`. A human needs to look."},
 		{name: "stopped after MaxCIFixes", maxFixes: 2, failures: []string{"A", "B", "C"}, actions: []string{store.CIFix, store.CIFix, store.CIStopped},
 			say: "LifeOS will not try again: LifeOS has used its 2 fix attempts on this PR."},
 	}

@@ -40,6 +40,17 @@ type runState struct {
 	// awaitingApproval marks a rung-2 run turned into a plan.
 	awaitingApproval bool
 	comments         []agent.Comment
+	// hasCI marks a repository with CI (ciFile says which file shows it):
+	// its new PR opens as a draft. asked is who the PR's opening asked to
+	// review, for the final comment.
+	hasCI  bool
+	ciFile string
+	asked  string
+	// checkpoint says where an unfinished run stopped whose changes are
+	// written back as a checkpoint; "" for a finished run.
+	checkpoint string
+	// instructions are the repository's AGENTS.md and the like.
+	instructions []agent.InstructionFile
 	// issueAuthorRole is the issue opener's role when the run learnt it
 	// on the way (the opener started the run, or commented); "" otherwise.
 	issueAuthorRole string
@@ -287,7 +298,33 @@ func (w *work) prepare(ctx context.Context) (bool, error) {
 	}
 	st.comments = append(comments, req.comments...)
 	st.issueAuthorRole = t.known(req.issue.Author)
+	st.instructions = w.repoInstructions(ctx)
 	return false, nil
+}
+
+// repoInstructions reads the repository's instructions for agents
+// (policy.InstructionFiles) from its default branch: from the snapshot
+// when the run starts there, at no cost, otherwise from GitHub, best
+// effort (a file that cannot be read is left out and logged).
+func (w *work) repoInstructions(ctx context.Context) []agent.InstructionFile {
+	var out []agent.InstructionFile
+	onDefault := w.state.from == w.req.repo.DefaultBranch
+	for _, p := range policy.InstructionFiles() {
+		var data []byte
+		if onDefault {
+			data, _ = w.state.snap.File(p)
+		} else {
+			var err error
+			if data, err = w.req.gh.File(ctx, p, w.req.repo.DefaultBranch); err != nil {
+				w.log.Warn().Err(err).Str("path", p).Msg("Could not read the repository's instructions")
+				continue
+			}
+		}
+		if len(data) > 0 {
+			out = append(out, agent.InstructionFile{Path: p, Text: string(data)})
+		}
+	}
+	return out
 }
 
 // trustedComments returns the issue's comments by users with write access:

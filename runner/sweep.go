@@ -14,9 +14,10 @@ import (
 
 // DefaultSweepInterval is how often the leader looks for jobs whose
 // process died and runs no process works on any more: with DefaultLeaseTTL
-// a crashed run is taken over within a minute, and the two indexed queries
-// cost next to nothing.
-const DefaultSweepInterval = 15 * time.Second
+// a crashed run is taken over within a minute even in the worst case (a
+// kill just after a renewal), and the two indexed queries cost next to
+// nothing.
+const DefaultSweepInterval = 5 * time.Second
 
 // SweepArgs is the periodic job that finishes orphaned runs.
 type SweepArgs struct{}
@@ -61,8 +62,12 @@ func (r *Runner) PeriodicJobs(interval, tick time.Duration) []*river.PeriodicJob
 
 // Sweep finishes every running run whose River job is gone, completed,
 // cancelled or discarded (its process stopped before it could say how the
-// run ended), tells each thread, and returns how many it ended.
+// run ended), tells each thread, and returns how many it ended. It also
+// tells the run ends GitHub could not take when they happened.
 func (r *Runner) Sweep(ctx context.Context) (int, error) {
+	if _, err := r.tellNotices(ctx); err != nil {
+		zerolog.Ctx(ctx).Error().Err(err).Msg("Could not tell the kept run ends")
+	}
 	runs, err := r.Store.OrphanedRuns(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("sweep orphaned runs: %w", err)

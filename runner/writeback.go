@@ -21,6 +21,7 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 	// path the agent took to finish.
 	stats := changeStats(w.state.snap, res.Changes)
 	vs := guardChanges(w.state.pol, w.state.snap, res.Changes, w.OwnSecrets)
+	w.state.hasCI, w.state.ciFile = policy.HasCI(w.state.snap.Paths())
 	// The snapshot (the whole repository) is not needed past here: let the
 	// collector have it before the writes, which ten runs may do at once.
 	w.state.snap = nil
@@ -46,7 +47,11 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 	w.recordChanges(ctx, stats)
 	w.saveProgress(ctx)
 	w.recordStep(ctx, store.StepCommit, sha)
-	return w.publish(ctx, written{sha: sha, summary: res.Summary, turns: res.Turns, tokens: res.Tokens, files: len(res.Changes)})
+	paths := make([]string, 0, len(res.Changes))
+	for _, c := range res.Changes {
+		paths = append(paths, c.Path)
+	}
+	return w.publish(ctx, written{sha: sha, summary: res.Summary, turns: res.Turns, tokens: res.Tokens, files: len(res.Changes), paths: paths})
 }
 
 // written is a run's commit and what its PR and comments say of it.
@@ -56,6 +61,18 @@ type written struct {
 	turns   int
 	tokens  int64
 	files   int
+	paths   []string
+}
+
+// changedPaths are the paths a commit changed.
+func changedPaths(wr written) []string { return wr.paths }
+
+// person is who started the run, "" when no person did (CI, a schedule).
+func (w *work) person() string {
+	if unattended(w.req.trigger) {
+		return ""
+	}
+	return w.req.actor
 }
 
 // publish points a branch at the run's commit and tells of it: the open
@@ -115,7 +132,10 @@ func (w *work) pushToPR(ctx context.Context, wr written) error {
 		}
 		w.recordStep(ctx, store.StepRef, branch)
 	}
-	return w.announce(ctx, "pushed", fmt.Sprintf("LifeOS pushed %s to #%d.\n\n%s", wr.sha[:7], pr.Number, quote(wr.summary)))
+	if w.state.checkpoint != "" {
+		return w.announce(ctx, "checkpoint", w.checkpointNote(ctx, pr.Number, wr.sha))
+	}
+	return w.announce(ctx, "pushed", fmt.Sprintf("LifeOS pushed %s to #%d.\n\n%s%s", wr.sha[:7], pr.Number, quote(wr.summary), w.readyAfterPush(ctx, wr)))
 }
 
 // openNewPR writes the issue's branch and opens its PR. A branch with an
@@ -146,7 +166,10 @@ func (w *work) openNewPR(ctx context.Context, wr written) error {
 		return err
 	}
 	w.state.out.PRNumber = number
-	return w.announce(ctx, "opened", fmt.Sprintf("LifeOS opened #%d for this issue.\n\n%s", number, quote(wr.summary)))
+	if w.state.checkpoint != "" {
+		return w.announce(ctx, "checkpoint", w.checkpointNote(ctx, number, wr.sha))
+	}
+	return w.announce(ctx, "opened", fmt.Sprintf("LifeOS opened #%d for this issue.\n\n%s\n\n%s", number, quote(wr.summary), w.readyNote(w.state.hasCI, w.state.asked)))
 }
 
 // openPull returns the number of the PR from branch: the one a step
@@ -169,11 +192,14 @@ func (w *work) openPull(ctx context.Context, branch string, wr written) (int, er
 		}
 	}
 	pr, err := g.CreatePull(ctx, gh.NewPull{Title: w.prTitle(), Head: branch, Base: w.req.repo.DefaultBranch,
-		Body: w.prBody(wr)})
+		Body: w.prBody(wr), Draft: w.state.hasCI || w.state.checkpoint != ""})
 	if err != nil {
 		return 0, fmt.Errorf("open the pull request from %s: %w", branch, err)
 	}
 	w.recordPull(ctx, pr.Number)
+	if !pr.Draft {
+		w.state.asked = askReview(ctx, g, pr, w.req.repo.DefaultBranch, w.person(), changedPaths(wr))
+	}
 	return pr.Number, nil
 }
 
@@ -204,6 +230,10 @@ func (w *work) announce(ctx context.Context, kind, body string) error {
 	}
 	out := w.state.out
 	out.Status = store.StatusSucceeded
+	if w.state.checkpoint != "" {
+		// The work is kept, but the run did not do what it was asked.
+		out.Status, out.Error = store.StatusFailed, "stopped at a checkpoint: "+w.state.checkpoint
+	}
 	w.conclude(out)
 	w.logSuccess(ctx, out)
 	return nil
@@ -289,6 +319,10 @@ func (w *work) logSuccess(ctx context.Context, out store.Outcome) {
 	ev := w.log.Info().Int("pr", pr).Str("commit", sha).Int64("tokens", out.TotalTokens)
 	if micros, err := w.Store.RunCost(ctx, w.run.ID); err == nil {
 		ev = ev.Str("cost", policy.Money(micros).String())
+	}
+	if w.state.checkpoint != "" {
+		ev.Msgf("Run stopped at a checkpoint: #%d at %s", pr, shortSHA(sha))
+		return
 	}
 	ev.Msgf("Run succeeded: #%d at %s", pr, shortSHA(sha))
 }

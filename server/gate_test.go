@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/tidwall/sjson"
 
 	"github.com/lifeos/lifeos/queue"
@@ -48,8 +47,7 @@ func (q *recordingQueue) count() int {
 func testHook(maxBytes, budget int64) (http.Handler, *recordingQueue) {
 	q := &recordingQueue{}
 	in := webhook.Intake{Queue: q, Config: webhook.Config{AppSlug: "lifeos-test", TriggerLabel: "lifeos:do"}}
-	dispatcher := githubapp.NewEventDispatcher(webhook.All(in), testSecret)
-	return newWebhookGate(testSecret, maxBytes, budget, dispatcher), q
+	return newWebhookHook(testSecret, maxBytes, budget, webhook.All(in)), q
 }
 
 // labeled is an issues.labeled delivery that is work.
@@ -221,5 +219,29 @@ func TestGateBoundsBodiesReadAtOnce(t *testing.T) {
 	hook.ServeHTTP(w, hookRequest("issues", "d-after", sign(testSecret, work), bytes.NewReader(work), size))
 	if w.Code != http.StatusOK {
 		t.Errorf("after the budget is given back: got %d, want 200", w.Code)
+	}
+}
+
+// TestGateHashesEachBodyOnce: the gate has checked the signature, so what
+// it passes on carries none, and the dispatcher behind it (built without a
+// secret, see newWebhookHook) does not hash the body a second time.
+func TestGateHashesEachBodyOnce(t *testing.T) {
+	body := labeled(t)
+	var seen []string
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.Header.Get("X-Hub-Signature-256"))
+	})
+	gate := newWebhookGate(testSecret, 1<<20, 1<<20, next)
+	rec := httptest.NewRecorder()
+	gate.ServeHTTP(rec, hookRequest("issues", "d-once", sign(testSecret, body), bytes.NewReader(body), int64(len(body))))
+	if len(seen) != 1 || seen[0] != "" {
+		t.Fatalf("the dispatcher saw signatures %q, want one delivery without one", seen)
+	}
+
+	hook, q := testHook(1<<20, 1<<20)
+	rec = httptest.NewRecorder()
+	hook.ServeHTTP(rec, hookRequest("issues", "d-once", sign(testSecret, body), bytes.NewReader(body), int64(len(body))))
+	if rec.Code >= 300 || q.count() != 1 {
+		t.Fatalf("a signed delivery through gate and dispatcher: %d, %d queued; want 2xx and 1", rec.Code, q.count())
 	}
 }

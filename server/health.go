@@ -49,6 +49,9 @@ type signals struct {
 	// failedJobs counted in FailedJobsWindow; failedErr if uncounted.
 	failedJobs int64
 	failedErr  error
+	// startup are the start-up checks' failures, each a line with its
+	// cause and fix.
+	startup []string
 }
 
 // assess turns the signals into a status, its reasons and the HTTP code:
@@ -64,6 +67,7 @@ func assess(sig signals) (status string, reasons []string, code int) {
 	if sig.writeErr != nil {
 		reasons = append(reasons, "database unwritable: "+sig.writeErr.Error())
 	}
+	reasons = append(reasons, sig.startup...)
 	if sig.githubRejected {
 		reasons = append(reasons, "GitHub credentials rejected: the latest GitHub answer was 401")
 	}
@@ -94,6 +98,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 			sig.failedJobs, sig.failedErr = s.jobs.FailedSince(ctx, FailedJobsWindow)
 		}
 		sig.githubRejected, sig.modelFailing = s.metrics.GitHubRejected(), s.metrics.ModelFailing()
+		sig.startup = s.checks.reasons()
 	}
 	status, reasons, code := assess(sig)
 	bi, ok := debug.ReadBuildInfo()

@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/riverqueue/river"
 	"github.com/rs/zerolog"
 
@@ -79,6 +78,8 @@ type Server struct {
 	jobs metrics.Queue
 	// draining is set once shutdown has begun.
 	draining atomic.Bool
+	// checks are the start-up checks' failures.
+	checks *startupChecks
 }
 
 // New opens and migrates the database and builds every dependency once.
@@ -104,12 +105,14 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 		db.Close()
 		return nil, err
 	}
-	app, err := readIdentity(ctx, clients, cfg.AppSlug, log)
+	checks := &startupChecks{}
+	app, err := startIdentity(ctx, cfg, clients, checks, log)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	log.Info().Str("app_slug", app.Slug).Str("app_name", app.Name).Int64("app_id", app.ID).Msg("GitHub App identity")
+	logSettings(log, cfg, app)
+	checkModel(ctx, cfg, checks, log)
 
 	run := newRunner(cfg, opts, st, clients, app, log)
 	run.Model, run.Metrics = m.Model(run.Model), m
@@ -127,14 +130,15 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	}
 	run.Waker, run.Queue, legacy.Queue = q, q, q
 
-	// The gate in front of the dispatcher checks the signature before the
-	// body is decoded; the dispatcher checks it again with the same secret.
-	dispatcher := githubapp.NewEventDispatcher(webhook.All(webhook.Intake{Queue: q, Config: triage, Now: opts.Now, Metrics: m}), cfg.WebhookSecret)
+	// The gate in front of the dispatcher checks the signature, once,
+	// before the body is decoded.
+	hook := newWebhookHook(cfg.WebhookSecret, MaxWebhookBytes, opts.webhookReadBytes(),
+		webhook.All(webhook.Intake{Queue: q, Config: triage, Now: opts.Now, Metrics: m}))
 
-	s := &Server{cfg: cfg, opts: opts, log: log, db: db, store: st, queue: q, metrics: m, jobs: jobsTable}
+	s := &Server{cfg: cfg, opts: opts, log: log, db: db, store: st, queue: q, metrics: m, jobs: jobsTable, checks: checks}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
-	r.With(s.withLogger, s.countRefused).Post("/api/github/hook", newWebhookGate(cfg.WebhookSecret, MaxWebhookBytes, opts.webhookReadBytes(), dispatcher).ServeHTTP)
+	r.With(s.withLogger, s.countRefused).Post("/api/github/hook", hook.ServeHTTP)
 	r.Get("/api/health", s.health)
 	r.Method(http.MethodGet, "/metrics", m.Handler())
 	pages, err := newPages(cfg, opts, st, log)

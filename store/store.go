@@ -7,13 +7,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite", pure Go
+
+	"github.com/lifeos/lifeos/datadir"
 )
 
 // Dialect names the SQL database behind a Store.
@@ -73,8 +74,8 @@ func connect(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 }
 
 func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data dir %s: %w", dataDir, err)
+	if err := datadir.Writable(dataDir); err != nil {
+		return nil, err
 	}
 	path := filepath.Join(dataDir, SQLiteFileName)
 	// WAL lets readers proceed beside the single writer; synchronous(FULL)

@@ -66,6 +66,7 @@ func All(in Intake) []githubapp.EventHandler {
 		&handler{Intake: in, event: "pull_request_review", triage: triagePullRequestReview},
 		&handler{Intake: in, event: "check_suite", triage: triageCheckSuite},
 		&handler{Intake: in, event: "workflow_run", triage: triageWorkflowRun},
+		&handler{Intake: in, event: "status", triage: triageStatus},
 		&handler{Intake: in, event: "pull_request", triage: triagePullRequest},
 		&handler{Intake: in, event: "push", triage: triagePush},
 		&handler{Intake: in, event: "installation", triage: triageInstallation},

@@ -73,6 +73,7 @@ func TestManifestGrantsEachEventsPermission(t *testing.T) {
 		"check_run":           "checks",
 		"workflow_run":        "actions",
 		"push":                "contents",
+		"status":              "statuses",
 	}
 	m := readManifest(t)
 	for _, ev := range m.DefaultEvents {
@@ -87,8 +88,9 @@ func TestManifestGrantsEachEventsPermission(t *testing.T) {
 	}
 }
 
-// README's registration steps name the same events as the manifest.
-func TestReadmeListsTheManifestEvents(t *testing.T) {
+// registrationSection is README's "Register the App on GitHub" section.
+func registrationSection(t *testing.T) string {
+	t.Helper()
 	raw, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -97,10 +99,15 @@ func TestReadmeListsTheManifestEvents(t *testing.T) {
 	if !ok {
 		t.Fatal("README has no \"Register the App on GitHub\" section")
 	}
-	section, _, _ = strings.Cut(section, "\n2. ")
-	_, events, ok := strings.Cut(section, "events ")
+	section, _, _ = strings.Cut(section, "\n## ")
+	return section
+}
+
+// README's registration by hand names the same events as the manifest.
+func TestReadmeListsTheManifestEvents(t *testing.T) {
+	_, events, ok := strings.Cut(registrationSection(t), "\nEvents: ")
 	if !ok {
-		t.Fatalf("README's first registration step lists no events:\n%s", section)
+		t.Fatal("README's registration by hand has no \"Events: \" line")
 	}
 	events, _, _ = strings.Cut(events, ".")
 	var listed []string
@@ -109,5 +116,26 @@ func TestReadmeListsTheManifestEvents(t *testing.T) {
 	}
 	if want := sorted(readManifest(t).DefaultEvents); !slices.Equal(sorted(listed), want) {
 		t.Errorf("README lists events %v; app.yml subscribes to %v", sorted(listed), want)
+	}
+}
+
+// README's permissions table asks for exactly what the manifest asks for,
+// at the same access.
+func TestReadmeListsTheManifestPermissions(t *testing.T) {
+	row := regexp.MustCompile("(?m)^\\| [^|]*\\(`([a-z_]+)`\\) \\| `(read|write|admin)` \\|")
+	listed := map[string]string{}
+	for _, m := range row.FindAllStringSubmatch(registrationSection(t), -1) {
+		listed[m[1]] = m[2]
+	}
+	want := readManifest(t).DefaultPermissions
+	for perm, level := range want {
+		if listed[perm] != level {
+			t.Errorf("app.yml asks for %s: %s; README's table says %q", perm, level, listed[perm])
+		}
+	}
+	for perm := range listed {
+		if want[perm] == "" {
+			t.Errorf("README's table lists %s, which app.yml does not ask for", perm)
+		}
 	}
 }

@@ -256,3 +256,23 @@ func TestTriage(t *testing.T) {
 		t.Error("no error for a payload that is not JSON")
 	}
 }
+
+func TestTriageStatus(t *testing.T) {
+	d, r := delivery("status"), repo("master")
+	const sha = "6113728f27ae82c7b1a177c8d03f9e96e0adf246"
+	ci := func(passed bool) jobs.Job {
+		return jobs.NewCI(d, r, jobs.CI{Issue: 7, Branch: "lifeos/issue-7", HeadSHA: sha, Passed: passed})
+	}
+	base := []edit{{"installation.id", 42}, {"branches.1.name", "lifeos/issue-7"}, {"branches.1.commit.sha", sha}}
+	runTriage(t, triageStatus, "status", base, []triageCase{
+		{name: "success", want: ci(true)},
+		{name: "failure", edits: []edit{{"state", "failure"}}, want: ci(false)},
+		{name: "error", edits: []edit{{"state", "error"}}, want: ci(false)},
+		{name: "pending", edits: []edit{{"state", "pending"}}, why: "not an end"},
+		{name: "set by LifeOS", edits: []edit{{"sender.login", "lifeos-test[bot]"}}, why: "own"},
+		{name: "another bot's status counts", edits: []edit{{"sender.login", "jenkins[bot]"}, {"sender.type", "Bot"}}, want: ci(true)},
+		{name: "not at the LifeOS branch's tip", edits: []edit{{"branches.1.commit.sha", "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c"}}, why: "tip"},
+		{name: "no LifeOS branch", edits: []edit{{"branches.1.name", "changes"}}, why: "tip"},
+		{name: "no installation", edits: []edit{{"installation", deleted{}}}, why: "installation"},
+	})
+}

@@ -1,56 +1,76 @@
-// Command intake measures webhook intake: LifeOS's real HTTP stack against
-// a floor (a minimal net/http handler that reads the body, checks the HMAC
-// in constant time and decodes action and label.name), side by side in one
-// run, for ignored deliveries and for trigger labels that are durably
-// queued. Load comes from wrk (apt-get install wrk) on loopback.
+// Command intake measures webhook intake with the server's workers running
+// and GitHub a black hole (it accepts requests and never answers, so every
+// worker is stuck in one): LifeOS's real HTTP stack beside references in
+// the same run, for ignored deliveries, trigger labels that are durably
+// queued, and a mix of 10% trigger labels. The references:
 //
-//	go run ./bench/intake [-d 10s] [-c 64]
+//   - the non-durable floor: read the body, check the HMAC, read action and
+//     label.name, answer;
+//   - the durable floor: the same, then append the delivery to a file and
+//     fdatasync, with group commit;
+//   - the PostgreSQL floor (with -pg): the same, then INSERT it, one
+//     transaction per gathered batch;
+//   - Probot-like: check the HMAC, parse the whole payload, keep relevant
+//     events in memory.
+//
+// Load comes from wrk (apt-get install wrk) on loopback, keep-alive.
+//
+//	go run ./bench/intake [-d 5s] [-c 32] [-pg postgres://…] [-cpuprofile dir]
 package main
 
 import (
+	"cmp"
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
+	"slices"
 	"time"
-
-	"github.com/rs/zerolog"
-	"github.com/tidwall/gjson"
-
-	"github.com/lifeos/lifeos/config"
-	"github.com/lifeos/lifeos/server"
 )
 
 const secret = "bench-secret"
 
+type options struct {
+	dur      time.Duration
+	conns    int
+	threads  int
+	pg       string
+	profiles string
+	// warm is how many trigger deliveries are sent before measuring, so
+	// that every worker holds a job stuck on GitHub.
+	warm int
+	// rounds is how many times each pair is measured.
+	rounds int
+}
+
 func main() {
-	dur := flag.Duration("d", 10*time.Second, "duration of each wrk run")
-	conns := flag.Int("c", 64, "wrk connections")
-	threads := flag.Int("t", 1, "wrk threads")
+	var o options
+	flag.DurationVar(&o.dur, "d", 5*time.Second, "duration of each wrk run")
+	flag.IntVar(&o.conns, "c", 32, "wrk connections (keep-alive)")
+	flag.IntVar(&o.threads, "t", 1, "wrk threads")
+	flag.StringVar(&o.pg, "pg", "", "PostgreSQL URL: also measure LifeOS on PostgreSQL beside a PostgreSQL floor (in a schema of its own, dropped after)")
+	flag.StringVar(&o.profiles, "cpuprofile", "", "directory for a CPU profile of each LifeOS run")
+	flag.IntVar(&o.rounds, "rounds", 3, "turns of reference and LifeOS per case (medians reported)")
 	flag.Parse()
-	if err := run(*dur, *conns, *threads); err != nil {
+	o.warm = 40
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "intake:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dur time.Duration, conns, threads int) error {
+// row is one measured line: LifeOS beside its reference.
+type row struct {
+	delivery, db, reference string
+	ref, lifeos             result
+}
+
+func run(o options) error {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		return fmt.Errorf("wrk is needed: apt-get install wrk")
 	}
@@ -59,112 +79,174 @@ func run(dur time.Duration, conns, threads int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return err
-	}
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
-	env := map[string]string{
-		"GITHUB_APP_INTEGRATION_ID": "1",
-		"GITHUB_APP_PRIVATE_KEY":    string(pemKey),
-		"GITHUB_APP_WEBHOOK_SECRET": secret,
-		"OPENAI_API_KEY":            "unused",
-		"LIFEOS_DATA_DIR":           dir,
-		// Deliveries are only queued here: no worker ever calls out.
-		"GITHUB_V3_API_URL": "http://127.0.0.1:1/",
-		"OPENAI_BASE_URL":   "http://127.0.0.1:1/v1",
-	}
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		return err
-	}
-	logFile, err := os.Create(filepath.Join(dir, "lifeos.log"))
-	if err != nil {
-		return err
-	}
-	defer logFile.Close()
-	// Production logging: info, JSON, through the same asynchronous writer
-	// as `lifeos serve`, to a file.
-	logOut := server.NewLogWriter(logFile)
-	defer logOut.Close()
-	log := zerolog.New(logOut).With().Timestamp().Logger().Level(zerolog.InfoLevel)
-	srv, err := server.New(context.Background(), cfg, log, server.Options{})
-	if err != nil {
-		return err
-	}
-	// Serve the real routes without starting workers: this measures intake.
-	lifeos, err := listen(srv.Handler())
-	if err != nil {
-		return err
-	}
-	floor, err := listen(http.HandlerFunc(floorHandler))
-	if err != nil {
-		return err
-	}
-
 	ignored, relevant, err := payloads()
 	if err != nil {
 		return err
 	}
-	fmt.Printf("wrk -t%d -c%d -d%s, payload %d bytes, GOMAXPROCS=%d, SQLite synchronous=FULL\n\n",
-		threads, conns, dur, len(relevant), numCPU())
-	fmt.Println("| delivery | server | requests/s | p50 | p99 | non-2xx |")
-	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: |")
-	for _, c := range []struct {
-		kind, name, url string
-		body            []byte
-	}{
-		{"ignored", "floor", floor, ignored},
-		{"ignored", "lifeos", lifeos, ignored},
-		{"lifeos:do (queued)", "floor", floor, relevant},
-		{"lifeos:do (queued)", "lifeos", lifeos, relevant},
-	} {
-		r, err := wrk(dir, c.url, c.body, dur, conns, threads)
-		if err != nil {
-			return fmt.Errorf("%s %s: %w", c.kind, c.name, err)
-		}
-		fmt.Printf("| %s | %s | %.0f | %s | %s | %d |\n", c.kind, c.name, r.rps, r.p50, r.p99, r.non2xx)
+	load := newLoad(dir, o, ignored, relevant)
+	refs, closeRefs, err := references(dir, o.pg)
+	if err != nil {
+		return err
 	}
+	defer closeRefs()
+	fmt.Printf("wrk -t%d -c%d -d%s, %d rounds (medians), payload %d bytes, GOMAXPROCS=%d, workers running, GitHub a black hole\n\n",
+		o.threads, o.conns, o.dur, o.rounds, len(relevant[0]), numCPU())
+
+	var rows []row
+	sqliteRows, err := measureLifeOS(o, load, refs, "sqlite", "")
+	if err != nil {
+		return err
+	}
+	rows = append(rows, sqliteRows...)
+	if o.pg != "" {
+		pgRows, err := measureLifeOS(o, load, refs, "postgres", o.pg)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, pgRows...)
+	}
+	report(rows)
 	return nil
 }
 
-func listen(h http.Handler) (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// references starts each reference server; it returns their URLs by name.
+func references(dir, pg string) (map[string]string, func(), error) {
+	var closers []func()
+	closeAll := func() {
+		for _, c := range closers {
+			c()
+		}
+	}
+	refs := map[string]string{}
+	var err error
+	if refs["floor"], err = listen(http.HandlerFunc(floorHandler), ""); err != nil {
+		return nil, closeAll, err
+	}
+	if refs["probot"], err = listen(&probot{}, ""); err != nil {
+		return nil, closeAll, err
+	}
+	file, closeFile, err := fileFloor(filepath.Join(dir, "floor.log"))
+	if err != nil {
+		return nil, closeAll, err
+	}
+	closers = append(closers, closeFile)
+	if refs["file floor"], err = listen(file, ""); err != nil {
+		return nil, closeAll, err
+	}
+	if pg != "" {
+		const schema = "lifeos_bench_floor"
+		if err := resetSchema(pg, schema); err != nil {
+			return nil, closeAll, err
+		}
+		closers = append(closers, func() { dropSchema(pg, schema) })
+		h, closePG, err := pgFloor(context.Background(), withSchema(pg, schema))
+		if err != nil {
+			return nil, closeAll, err
+		}
+		closers = append(closers, closePG)
+		if refs["postgres floor"], err = listen(h, ""); err != nil {
+			return nil, closeAll, err
+		}
+	}
+	return refs, closeAll, nil
+}
+
+// measureLifeOS starts LifeOS on one database with its workers stuck on
+// GitHub and measures it beside the references.
+func measureLifeOS(o options, load *load, refURLs map[string]string, db, pgURL string) ([]row, error) {
+	lifeos, stop, err := startLifeOS(load.dir, db, pgURL)
+	if err != nil {
+		return nil, fmt.Errorf("start lifeos on %s: %w", db, err)
+	}
+	defer stop()
+	if err := load.warmUp(lifeos, o.warm); err != nil {
+		return nil, err
+	}
+	durable := "file floor"
+	if db == "postgres" {
+		durable = "postgres floor"
+	}
+	cases := []struct {
+		delivery, reference string
+		mix                 string
+	}{
+		{"lifeos:do, durably queued", durable, "relevant"},
+		{"10% lifeos:do", "probot", "mix"},
+		{"ignored", "floor", "ignored"},
+	}
+	var rows []row
+	for _, c := range cases {
+		// Reference and LifeOS take turns, so that a change in the
+		// machine's load falls on both; each side's median is kept.
+		var refs, gots []result
+		for round := range o.rounds {
+			ref, err := load.wrk(refURLs[c.reference], c.mix)
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: %w", c.delivery, c.reference, err)
+			}
+			stopProfile, err := profile(o.profiles, fmt.Sprintf("%s-%s-%d", db, c.mix, round))
+			if err != nil {
+				return nil, err
+			}
+			got, err := load.wrk(lifeos, c.mix)
+			stopProfile()
+			if err != nil {
+				return nil, fmt.Errorf("%s lifeos on %s: %w", c.delivery, db, err)
+			}
+			refs, gots = append(refs, ref), append(gots, got)
+		}
+		rows = append(rows, row{delivery: c.delivery, db: db, reference: c.reference, ref: median(refs), lifeos: median(gots)})
+	}
+	return rows, nil
+}
+
+// median keeps the median throughput and the median p99 of results.
+func median(rs []result) result {
+	byRate := slices.Clone(rs)
+	slices.SortFunc(byRate, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
+	byP99 := slices.Clone(rs)
+	slices.SortFunc(byP99, func(a, b result) int { return cmp.Compare(a.p99d, b.p99d) })
+	m := byRate[len(rs)/2]
+	p := byP99[len(rs)/2]
+	m.p99, m.p99d = p.p99, p.p99d
+	for _, r := range rs[:len(rs)-1] {
+		m.non2xx += r.non2xx
+	}
+	return m
+}
+
+func report(rows []row) {
+	fmt.Println("| delivery | database | reference | reference req/s | lifeos req/s | ratio | reference p99 | lifeos p99 | p99 ratio | lifeos non-2xx |")
+	fmt.Println("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s | %.0f | %.0f | %.2f× | %s | %s | %.2f× | %d |\n",
+			r.delivery, r.db, r.reference, r.ref.rps, r.lifeos.rps, r.lifeos.rps/r.ref.rps,
+			r.ref.p99, r.lifeos.p99, float64(r.lifeos.p99d)/float64(r.ref.p99d), r.lifeos.non2xx)
+	}
+}
+
+func listen(h http.Handler, path string) (string, error) {
+	ln, err := listenTCP()
 	if err != nil {
 		return "", err
 	}
 	go http.Serve(ln, h) //nolint:errcheck // lives until the process exits
-	return "http://" + ln.Addr().String() + "/api/github/hook", nil
+	if path == "" {
+		path = "/api/github/hook"
+	}
+	return "http://" + ln.Addr().String() + path, nil
 }
 
-// floorHandler is the least a correct webhook endpoint can do: read the
-// body, check the HMAC in constant time, read action and label.name.
-func floorHandler(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 25<<20))
-	if err != nil {
-		http.Error(w, "read", http.StatusBadRequest)
-		return
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	want := "sha256=" + hex.EncodeToString(mac.Sum(nil))
-	if !hmac.Equal([]byte(want), []byte(r.Header.Get("X-Hub-Signature-256"))) {
-		http.Error(w, "signature", http.StatusBadRequest)
-		return
-	}
-	// The cheapest correct read of the two deciding fields.
-	if gjson.GetBytes(body, "action").Str == "labeled" && gjson.GetBytes(body, "label.name").Str == "lifeos:do" {
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	w.WriteHeader(http.StatusAccepted)
-}
+func listenTCP() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
+
+// issues is how many issues the trigger deliveries spread over: more than
+// the workers, so that every worker holds a run of its own, stuck on GitHub.
+const issues = 64
 
 // payloads returns GitHub's example issues.labeled delivery with an App's
-// installation field: once with another action (ignored), once with the
-// trigger label.
-func payloads() (ignored, relevant []byte, err error) {
+// installation field: once with another action (ignored), and with the
+// trigger label once per issue number.
+func payloads() (ignored []byte, relevant [][]byte, err error) {
 	raw, err := os.ReadFile("e2e/testdata/webhooks/issues.labeled.json")
 	if err != nil {
 		return nil, nil, fmt.Errorf("run from the repository root: %w", err)
@@ -175,74 +257,15 @@ func payloads() (ignored, relevant []byte, err error) {
 	}
 	ev["installation"] = map[string]any{"id": 1, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ=="}
 	ev["label"].(map[string]any)["name"] = "lifeos:do"
-	if relevant, err = json.Marshal(ev); err != nil {
-		return nil, nil, err
+	for i := range issues {
+		ev["issue"].(map[string]any)["number"] = 1000 + i
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return nil, nil, err
+		}
+		relevant = append(relevant, b)
 	}
 	ev["action"] = "edited"
 	ignored, err = json.Marshal(ev)
 	return ignored, relevant, err
-}
-
-type result struct {
-	rps      float64
-	p50, p99 string
-	non2xx   int
-}
-
-var (
-	reqRate = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)
-	pct     = regexp.MustCompile(`(?m)^\s+(50|99)%\s+(\S+)`)
-	non2xx  = regexp.MustCompile(`Non-2xx or 3xx responses:\s+(\d+)`)
-)
-
-func wrk(dir, url string, body []byte, dur time.Duration, conns, threads int) (result, error) {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	sig := "sha256=" + hex.EncodeToString(mac.Sum(nil))
-	bodyFile := filepath.Join(dir, "body.json")
-	if err := os.WriteFile(bodyFile, body, 0o600); err != nil {
-		return result{}, err
-	}
-	// Each request carries a fresh X-GitHub-Delivery, as GitHub sends.
-	script := fmt.Sprintf(`
-local f = io.open(%q, "rb"); local body = f:read("*a"); f:close()
-local n = 0
-local prefix = tostring(math.random(1, 1e9)) .. "-"
-request = function()
-  n = n + 1
-  return wrk.format("POST", nil, {
-    ["Content-Type"] = "application/json",
-    ["X-GitHub-Event"] = "issues",
-    ["X-GitHub-Delivery"] = prefix .. n,
-    ["X-Hub-Signature-256"] = %q,
-  }, body)
-end
-`, bodyFile, sig)
-	scriptFile := filepath.Join(dir, "post.lua")
-	if err := os.WriteFile(scriptFile, []byte(script), 0o600); err != nil {
-		return result{}, err
-	}
-	out, err := exec.Command("wrk", "-t"+strconv.Itoa(threads), "-c"+strconv.Itoa(conns),
-		"-d"+dur.String(), "--latency", "-s", scriptFile, url).CombinedOutput()
-	if err != nil {
-		return result{}, fmt.Errorf("wrk: %v\n%s", err, out)
-	}
-	var r result
-	if m := reqRate.FindSubmatch(out); m != nil {
-		r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
-	}
-	for _, m := range pct.FindAllSubmatch(out, -1) {
-		if string(m[1]) == "50" {
-			r.p50 = string(m[2])
-		} else {
-			r.p99 = string(m[2])
-		}
-	}
-	if m := non2xx.FindSubmatch(out); m != nil {
-		r.non2xx, _ = strconv.Atoi(string(m[1]))
-	}
-	if r.rps == 0 {
-		return r, fmt.Errorf("could not read wrk's output:\n%s", strings.TrimSpace(string(out)))
-	}
-	return r, nil
 }
