@@ -177,9 +177,9 @@ func TestScheduleFiresOnceOnTwoReplicas(t *testing.T) {
 		modelfake.Finish("Fixed the stale date."),
 	)
 	clock.set("2026-03-01T03:00:00Z")
-	runs := a.waitRuns(names.ScheduleSubject(sched.ID), 1)
+	a.waitRuns(names.ScheduleSubject(sched.ID), 1)
 	time.Sleep(300 * time.Millisecond) // many ticks on both replicas
-	if runs = a.waitRuns(names.ScheduleSubject(sched.ID), 1); runs[0].Status != store.StatusSucceeded {
+	if runs := a.waitRuns(names.ScheduleSubject(sched.ID), 1); runs[0].Status != store.StatusSucceeded {
 		t.Fatalf("run = %+v", runs[0])
 	}
 	if pulls := a.gh.Repo(repoName).Pulls(); len(pulls) != 1 || len(a.model.Requests()) != 2 {
