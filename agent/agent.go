@@ -45,6 +45,9 @@ type Agent struct {
 	// Now is the clock Limits.MaxDuration is measured by; nil means
 	// time.Now.
 	Now func() time.Time
+	// KeepToolResults sends every tool result in full on every turn, as
+	// LifeOS did before folding (see fold.go); benchmarks compare the two.
+	KeepToolResults bool
 }
 
 // run is the state of one Run.
@@ -68,6 +71,8 @@ type run struct {
 	// times in a row it was made.
 	last    string
 	repeats int
+	// results are the run's tool messages, for folding.
+	results []toolResult
 }
 
 // Run works on task in ws until the model calls finish or a limit is hit.
@@ -120,6 +125,7 @@ func (r *run) loop(ctx context.Context) (StopReason, error) {
 			return end.stop, end.err
 		}
 		turn := r.res.Turns + 1
+		r.fold(turn)
 		comp, ended := r.call(ctx, turn)
 		if ended != nil {
 			return ended.stop, ended.err
@@ -275,6 +281,7 @@ func (r *run) runCalls(turn int, calls []openai.ChatCompletionMessageToolCall) *
 			r.skip(turn, calls[i+1:], "not run: the run ended")
 			return ended
 		}
+		r.note(turn, tc.ID, name, args, out)
 		r.msgs = append(r.msgs, openai.ToolMessage(out, tc.ID))
 	}
 	return nil
@@ -308,10 +315,11 @@ func (r *run) finish(args string, last bool) (string, *end) {
 // usage reads a response's usage.
 func (r *run) usage(comp *openai.ChatCompletion) Usage {
 	u := Usage{
-		Model:            r.a.ModelName,
-		PromptTokens:     comp.Usage.PromptTokens,
-		CompletionTokens: comp.Usage.CompletionTokens,
-		TotalTokens:      comp.Usage.TotalTokens,
+		Model:              r.a.ModelName,
+		PromptTokens:       comp.Usage.PromptTokens,
+		CachedPromptTokens: min(comp.Usage.PromptTokensDetails.CachedTokens, comp.Usage.PromptTokens),
+		CompletionTokens:   comp.Usage.CompletionTokens,
+		TotalTokens:        comp.Usage.TotalTokens,
 	}
 	if u.Model == "" {
 		u.Model = comp.Model

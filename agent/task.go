@@ -217,10 +217,14 @@ func (l Limits) withDefaults() Limits {
 type Usage struct {
 	// Model is the model name requested (Agent.ModelName), which is what
 	// prices are keyed by; the endpoint's reported name if none was set.
-	Model            string `json:"model"`
-	PromptTokens     int64  `json:"prompt_tokens"`
-	CompletionTokens int64  `json:"completion_tokens"`
-	TotalTokens      int64  `json:"total_tokens"`
+	Model        string `json:"model"`
+	PromptTokens int64  `json:"prompt_tokens"`
+	// CachedPromptTokens are the prompt tokens the endpoint served from
+	// its prompt cache (usage.prompt_tokens_details.cached_tokens), a part
+	// of PromptTokens priced at the cached rate.
+	CachedPromptTokens int64 `json:"cached_prompt_tokens,omitempty"`
+	CompletionTokens   int64 `json:"completion_tokens"`
+	TotalTokens        int64 `json:"total_tokens"`
 }
 
 // Entry is one step of the transcript, the run's audit trail. Long fields

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/golang-jwt/jwt/v4"
 
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/workspace"
 )
 
 // Defaults for settings that have one.
@@ -29,6 +31,12 @@ const (
 	// DefaultMaxCIFixes bounds fix runs started by failed CI on one PR.
 	DefaultMaxCIFixes = 2
 	DefaultMaxTokens  = 0 // 0: the agent's own default
+	// DefaultMaxRepoBytes caps a repository's unpacked size: the
+	// workspace's own default (2 GiB), since contents go to disk.
+	DefaultMaxRepoBytes = workspace.DefaultMaxRepoBytes
+	// SnapshotDirName is the directory under LIFEOS_DATA_DIR where runs
+	// unpack their repositories.
+	SnapshotDirName = "snapshots"
 )
 
 // Config is everything LifeOS reads from its environment. TriggerLabel,
@@ -54,9 +62,12 @@ type Config struct {
 	Workers        int
 	DeleteBranches bool
 	MaxCIFixes     int
-	Ceilings       policy.Ceilings
-	Prices         policy.PriceTable
-	Version        string
+	// MaxRepoBytes is LIFEOS_MAX_REPO_BYTES: the unpacked size a run's
+	// repository may have.
+	MaxRepoBytes int64
+	Ceilings     policy.Ceilings
+	Prices       policy.PriceTable
+	Version      string
 	// LogLevel is LOG_LEVEL as set: a zerolog level name, or empty.
 	LogLevel string
 	// LogFormat is LOG_FORMAT: LogJSON (the default) or LogConsole.
@@ -91,6 +102,10 @@ type Config struct {
 	// default when it is empty.
 	MemoryLimit string
 }
+
+// SnapshotDir is where runs unpack their repositories: SnapshotDirName in
+// the data directory.
+func (c *Config) SnapshotDir() string { return filepath.Join(c.DataDir, SnapshotDirName) }
 
 // Error names the setting that stopped start-up and why.
 type Error struct {
@@ -157,6 +172,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.Workers, err = intSetting(getenv, "LIFEOS_WORKERS", 0, 1, 1000); err != nil {
 		return nil, err
 	}
+	maxRepo, err := intSetting(getenv, "LIFEOS_MAX_REPO_BYTES", int(DefaultMaxRepoBytes), 1<<20, 1<<40)
+	if err != nil {
+		return nil, err
+	}
+	c.MaxRepoBytes = int64(maxRepo)
 	if c.Ceilings, err = LoadCeilings(getenv); err != nil {
 		return nil, err
 	}

@@ -99,7 +99,7 @@ func TestLoadLocalModelNeedsNoKey(t *testing.T) {
 
 func TestLoadPricesAndCeilings(t *testing.T) {
 	c, err := Load(testEnv(t, map[string]string{
-		"LIFEOS_PRICES": "llama3=0:0, my-model=2.5:10", "LIFEOS_MONTHLY_BUDGET": "20", "LIFEOS_MAX_AUTONOMY": "3",
+		"LIFEOS_PRICES": "llama3=0:0, my-model=2.5:10, cached-model=2:8:0.5", "LIFEOS_MONTHLY_BUDGET": "20", "LIFEOS_MAX_AUTONOMY": "3",
 		"LIFEOS_ALLOWED_MODELS": "gpt-4.1, my-model",
 	}))
 	if err != nil {
@@ -107,6 +107,9 @@ func TestLoadPricesAndCeilings(t *testing.T) {
 	}
 	if got := c.Prices.Cost("my-model", 1_000_000, 1_000_000); got.String() != "$12.50" {
 		t.Errorf("my-model cost = %s", got)
+	}
+	if got := c.Prices.CallCost("cached-model", 1_000_000, 1_000_000, 0); got.String() != "$0.50" {
+		t.Errorf("cached-model cost of a million cached tokens = %s", got)
 	}
 	if c.Ceilings.MonthlyBudgetRepo.String() != "$20.00" || c.Ceilings.MaxAutonomy != 3 || len(c.Ceilings.AllowedModels) != 2 {
 		t.Errorf("ceilings = %+v", c.Ceilings)

@@ -17,6 +17,7 @@ var environmentReaders = map[string]string{
 	"main.go":                   "hands os.Getenv to Load, LoadCeilings and LoadPrices",
 	"internal/testdb/testdb.go": "reads the test database URL, a test setting",
 	"bench/memory/main.go":      "hands its own environment on to the lifeos process it measures",
+	"bench/bigrepo/env.go":      "hands its own environment on to the lifeos process it measures",
 }
 
 // TestOnlyConfigReadsTheEnvironment: no other package of the module reads an

@@ -71,3 +71,24 @@ func TestTurnLimitCheckpointThenRetryFinishes(t *testing.T) {
 		t.Errorf("pulls = %+v, want the one", repo.Pulls())
 	}
 }
+
+// A checkpoint is unfinished work: its draft stays a draft when CI passes
+// on it.
+func TestCheckpointStaysDraftWhenCIPasses(t *testing.T) {
+	files := withCI()
+	files[".github/lifeos.yml"] = "limits:\n  max_turns: 1\n"
+	e := start(t, envOpts{files: files})
+	e.expectStatus("GET", "/repos/*/*/branches/main/protection/required_status_checks", 404)
+	n := e.gh.AddIssue(repoName, "Greet everyone", "Fix the typo.", maintainer)
+	e.model.Script(modelfake.Reply{ToolCalls: []modelfake.ToolCall{modelfake.Call("edit_file", map[string]any{"path": "README.md", "old": "wrold", "new": "world"})}})
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Greet everyone", "Fix the typo."))
+	run := e.waitRuns(n, 1)[0]
+	if run.PRNumber == 0 {
+		t.Fatalf("run = %+v", run)
+	}
+	e.passCI(run.PRNumber)
+	e.waitIdle(t)
+	if p, _ := e.gh.Repo(repoName).Pull(run.PRNumber); !p.Draft || len(p.Reviewers) != 0 {
+		t.Errorf("the checkpoint's PR after CI passed = %+v, want still a draft", p)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/lifeos/lifeos/githubfake"
+	"github.com/lifeos/lifeos/internal/testdb"
 	"github.com/lifeos/lifeos/modelfake"
 	"github.com/lifeos/lifeos/store"
 )
@@ -66,6 +67,21 @@ func TestKill9AtEachStepOfARunRecovers(t *testing.T) {
 		t.Skip("-short: builds the binary and waits out River's leadership of a killed process (about 20 s)")
 	}
 	bin := buildLifeOS(t)
+	for _, db := range []string{"sqlite", "postgres"} {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			if db == "postgres" && os.Getenv(testdb.EnvVar) == "" {
+				t.Skip("set LIFEOS_TEST_DATABASE_URL to run against PostgreSQL")
+			}
+			kill9AtEachStep(t, bin, db == "postgres")
+		})
+	}
+}
+
+// kill9AtEachStep is TestKill9AtEachStepOfARunRecovers on one database:
+// each case its own PostgreSQL schema if postgres, else its own SQLite
+// file.
+func kill9AtEachStep(t *testing.T, bin string, postgres bool) {
 	type crashed struct {
 		c          *crashEnv
 		n, calls   int
@@ -75,6 +91,9 @@ func TestKill9AtEachStepOfARunRecovers(t *testing.T) {
 	cases := make([]*crashed, len(crashPoints))
 	for i, p := range crashPoints {
 		c := newCrashEnv(t, bin)
+		if postgres {
+			c.dbURL = pgURL(t, fmt.Sprintf("e2e_crash_%d", i))
+		}
 		n := c.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
 		cases[i] = &crashed{c: c, n: n, calls: c.crashAt(t, c.startProc(t), p, n)}
 	}

@@ -390,3 +390,26 @@ func TestSecondLabelDuringRunStartsNothing(t *testing.T) {
 		t.Errorf("pulls = %d, want 1", len(pulls))
 	}
 }
+
+// TestRepeatedToolCallStopsEarlyWithComment: a model that asks for the
+// same call with the same arguments again and again is stopped at the
+// fourth, far below the turn limit, and the thread is told why.
+func TestRepeatedToolCallStopsEarlyWithComment(t *testing.T) {
+	e := start(t, envOpts{})
+	n := e.gh.AddIssue(repoName, "Loop", "forever", maintainer)
+	read := modelfake.Reply{ToolCalls: []modelfake.ToolCall{modelfake.Call("read_file", map[string]any{"path": "README.md"})}}
+	for range 40 {
+		e.model.Script(read)
+	}
+	e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Loop", "forever"))
+	run := e.waitRuns(n, 1)[0]
+	if run.Status != store.StatusFailed || run.Turns > 4 {
+		t.Fatalf("run = %s after %d turns; want failed by the fourth", run.Status, run.Turns)
+	}
+	if got := len(e.model.Requests()); got > 4 {
+		t.Errorf("the model was called %d times; want at most 4", got)
+	}
+	if c := e.gh.Repo(repoName).Comments(n); len(c) != 1 || !strings.Contains(c[0].Body, "4 times") || !strings.Contains(c[0].Body, "read_file README.md") {
+		t.Errorf("comments = %+v; want one saying the same call was repeated", c)
+	}
+}

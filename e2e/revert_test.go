@@ -56,6 +56,12 @@ func TestRevertOpensTheInversePR(t *testing.T) {
 			t.Errorf("the revert's %s = %q, want %q", p, files[p], c)
 		}
 	}
+	// Asked again: the open revert is named, not doubled.
+	e.comment(pr, true, maintainer, "User", "/lifeos revert")
+	b = e.waitComments(pr, len(b)+2)
+	if last := b[len(b)-1]; !strings.Contains(last, "#"+itoa(revert)+" already reverts this PR") || len(repo.Pulls()) != 2 {
+		t.Errorf("asked again: %q, pulls %d", last, len(repo.Pulls()))
+	}
 }
 
 // A file the PR changed that changed again since is a conflict: reported,

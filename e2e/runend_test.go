@@ -93,3 +93,42 @@ func TestGitHubAnswerIsNotRetried(t *testing.T) {
 		t.Errorf("comments = %q; want one", said)
 	}
 }
+
+// TestRunEndIsToldOnceGitHubTakesComments: GitHub refuses comments while a
+// run gives up, so its end cannot be told then; once GitHub takes them
+// again, the leader's sweep tells it, once.
+func TestRunEndIsToldOnceGitHubTakesComments(t *testing.T) {
+	const commentRoute = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+	for _, db := range []struct{ name, url string }{{"sqlite", ""}, {"postgres", pgURL(t, "lifeos_e2e_runend_told")}} {
+		if db.name == "postgres" && db.url == "" {
+			continue
+		}
+		t.Run(db.name, func(t *testing.T) {
+			e := start(t, envOpts{databaseURL: db.url, retry: retryAtOnce{}, sweep: 200 * time.Millisecond})
+			e.expectStatus("GET", "/repos/*/*/collaborators/*/permission", 502)
+			e.expectStatus("POST", "/repos/*/*/issues/*/comments", 502)
+			n := e.gh.AddIssue(repoName, "Fix the README typo", "It says wrold.", maintainer)
+			e.gh.FailRoute(permissionRoute, 502)
+			e.gh.FailRoute(commentRoute, 502)
+			e.deliver("issues", "", labeled(t, n, "lifeos:do", maintainer, "Fix the README typo", "It says wrold."))
+			e.waitIdle(t)
+			if run := e.waitRuns(n, 1)[0]; run.Status != store.StatusFailed {
+				t.Fatalf("run = %s; want failed", run.Status)
+			}
+			time.Sleep(time.Second) // sweeps while GitHub still refuses
+			if said := e.bodies(n); len(said) != 0 {
+				t.Fatalf("comments while GitHub refuses them = %q", said)
+			}
+			e.gh.FailRoute(commentRoute, 0)
+			for deadline := time.Now().Add(10 * time.Second); len(e.bodies(n)) == 0; time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the run's end was never told once GitHub took comments again")
+				}
+			}
+			time.Sleep(time.Second) // more sweeps: nothing told twice
+			if said := e.bodies(n); len(said) != 1 || !strings.Contains(said[0], "did not finish") || !strings.Contains(said[0], "gave up after 3 attempts") {
+				t.Fatalf("comments = %q; want the run's end told once", said)
+			}
+		})
+	}
+}

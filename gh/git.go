@@ -47,11 +47,12 @@ func (r *Repo) BranchHead(ctx context.Context, branch string) (Head, error) {
 	return h, nil
 }
 
-// Snapshot downloads the repository's tarball at a commit, once, into
-// memory, refusing more than maxBytes unpacked (workspace.ErrRepoTooLarge).
-// The archive link is the one API request; the download itself goes to
-// GitHub's archive host with the short-lived URL GitHub signed.
-func (r *Repo) Snapshot(ctx context.Context, sha string, maxBytes int64) (*workspace.Snapshot, error) {
+// Snapshot downloads the repository's tarball at a commit, once, and hands
+// the response body as it streams to unpack (workspace.Unpacker.Unpack in
+// production), which owns the size cap and where the files go. The archive
+// link is the one API request; the download itself goes to GitHub's archive
+// host with the short-lived URL GitHub signed.
+func (r *Repo) Snapshot(ctx context.Context, sha string, unpack func(io.Reader) (*workspace.Snapshot, error)) (*workspace.Snapshot, error) {
 	link, resp, err := r.gh.Repositories.GetArchiveLink(ctx, r.owner, r.name, github.Tarball,
 		&github.RepositoryContentGetOptions{Ref: sha}, 0)
 	if err = withStatus(resp, err); err != nil {
@@ -62,8 +63,7 @@ func (r *Repo) Snapshot(ctx context.Context, sha string, maxBytes int64) (*works
 		return nil, fmt.Errorf("download tarball of %s: %w", r, err)
 	}
 	defer body.Close()
-	// Compressed data is never larger than what it unpacks to, bar headers.
-	snap, err := workspace.LoadTarball(io.LimitReader(body, maxBytes+1<<20), maxBytes)
+	snap, err := unpack(body)
 	if err != nil {
 		return nil, fmt.Errorf("read tarball of %s: %w", r, err)
 	}

@@ -55,6 +55,11 @@ func (s *Server) getTarball(c *call) reply {
 		return notFound()
 	}
 	r := c.repo
+	if s.archiveURL != nil {
+		if u := s.archiveURL(r.fullName(), sha); u != "" {
+			return redirect(u)
+		}
+	}
 	loc := s.addDownload("codeload", r.fullName()+"/legacy.tar.gz/"+sha, "application/x-gzip", func() ([]byte, error) {
 		return tarball(r, sha)
 	})

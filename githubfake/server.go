@@ -59,6 +59,11 @@ type Options struct {
 	PrivateKey *rsa.PrivateKey
 	// Now is the clock for token expiry and timestamps; time.Now if nil.
 	Now func() time.Time
+	// ArchiveURL, if set and not empty for a repository and commit, is
+	// where the tarball link redirects instead of an archive built from
+	// the repository's files: benchmarks serve a pre-built archive of any
+	// size from their own loopback server.
+	ArchiveURL func(repo, sha string) string
 	// TokenLifetime is how long an installation token lives
 	// (DefaultTokenLifetime, GitHub's hour, if zero). A shorter one lets a
 	// test see its tokens expire mid-run; an expired token is answered 401
@@ -92,6 +97,8 @@ type Server struct {
 	slug  string
 	key   *rsa.PrivateKey
 	clock func() time.Time
+	// archiveURL is Options.ArchiveURL.
+	archiveURL func(repo, sha string) string
 	// tokenLifetime is Options.TokenLifetime or DefaultTokenLifetime.
 	tokenLifetime time.Duration
 	http          *httptest.Server
@@ -134,6 +141,7 @@ func New(opts Options) *Server {
 		slug:          opts.AppSlug,
 		key:           opts.PrivateKey,
 		clock:         opts.Now,
+		archiveURL:    opts.ArchiveURL,
 		tokenLifetime: opts.TokenLifetime,
 		spec:          spec,
 		nextID:        firstID,

@@ -65,8 +65,12 @@ type Reply struct {
 	// header, which openai-go honours; tests use it to make retries fast.
 	RetryAfter time.Duration
 	// PromptTokens and CompletionTokens are the usage to report; zero means
-	// DefaultPromptTokens and DefaultCompletionTokens.
+	// DefaultPromptTokens and DefaultCompletionTokens (or, in the caching
+	// mode, the prompt's estimated size).
 	PromptTokens, CompletionTokens int
+	// CachedTokens is reported as usage.prompt_tokens_details.cached_tokens;
+	// zero reports none (or, in the caching mode, the cached prefix).
+	CachedTokens int
 	// Delay holds the reply back, or until the client gives up.
 	Delay time.Duration
 	// Header holds extra response headers, e.g. a Retry-After in seconds
@@ -136,6 +140,10 @@ type Server struct {
 	handler  func(Request) Reply
 	requests []Request
 	seq      int
+	// caching is the caching mode (see Caching); prompts are the prompts
+	// it has seen.
+	caching bool
+	prompts [][]byte
 	// models are what GET /models lists (SetModels).
 	models []string
 }
@@ -307,6 +315,7 @@ func (s *Server) serveCompletions(w http.ResponseWriter, r *http.Request) {
 	}
 
 	reply, n := s.next(req)
+	reply = s.cacheUsage(body, reply)
 	if reply.Delay > 0 {
 		t := time.NewTimer(reply.Delay)
 		defer t.Stop()
@@ -595,6 +604,7 @@ func completion(n int, model string, reply Reply) wireCompletion {
 		SystemFingerprint: systemFingerprint,
 	}
 	out.Usage.PromptTokens, out.Usage.CompletionTokens, out.Usage.TotalTokens = prompt, compl, prompt+compl
+	out.Usage.PromptTokensDetails.CachedTokens = reply.CachedTokens
 	return out
 }
 

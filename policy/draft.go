@@ -49,16 +49,17 @@ const (
 // waits for: each needs a passing check run (from its App, if named) or a
 // successful commit status. Otherwise every check run and commit status on
 // the commit counts, and at least one must have reported. LifeOS's own
-// check runs never count, either way.
+// check runs never count, either way, and a required check only they
+// report is not waited for.
 func CIReady(required []RequiredCheck, checks []CheckResult, statuses []StatusResult) (CIState, string) {
-	var names []string
+	var waited []RequiredCheck
 	for _, r := range required {
-		if r.Context != "" {
-			names = append(names, r.Context)
+		if r.Context != "" && !ownOnly(r.Context, checks) {
+			waited = append(waited, r)
 		}
 	}
-	if len(names) > 0 {
-		return requiredReady(required, checks, statuses)
+	if len(waited) > 0 {
+		return requiredReady(waited, checks, statuses)
 	}
 	var failed, pending []string
 	passed := 0
@@ -92,6 +93,21 @@ func CIReady(required []RequiredCheck, checks []CheckResult, statuses []StatusRe
 		return CIPending, "no check has reported on the head commit yet"
 	}
 	return CIPassed, count(passed, "check passed", "checks passed")
+}
+
+// ownOnly reports whether a required check's name is reported only by
+// LifeOS's own check runs: LifeOS never waits for itself.
+func ownOnly(name string, checks []CheckResult) bool {
+	own := false
+	for _, c := range checks {
+		if c.Name == name {
+			if !c.Own {
+				return false
+			}
+			own = true
+		}
+	}
+	return own
 }
 
 // requiredReady is CIReady for a branch whose protection names checks.

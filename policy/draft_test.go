@@ -52,7 +52,9 @@ func TestCIReady(t *testing.T) {
 		{"required by status", []RequiredCheck{{Context: "ci/x"}}, nil, []StatusResult{{"ci/x", "success"}}, CIPassed, "`ci/x`"},
 		{"required missing", []RequiredCheck{{Context: "test"}, {Context: "lint"}}, []CheckResult{run("test", "completed", "success")}, nil, CIPending, "`lint` has not passed yet"},
 		{"required failed", []RequiredCheck{{Context: "test"}}, []CheckResult{run("test", "completed", "failure")}, nil, CIFailed, "`test` failed"},
-		{"required LifeOS is never satisfied by its own run", []RequiredCheck{{Context: "LifeOS"}}, []CheckResult{own}, nil, CIPending, "`LifeOS` has not passed"},
+		{"a required LifeOS alone falls back to every check", []RequiredCheck{{Context: "LifeOS"}}, []CheckResult{own}, nil, CIPending, "no check has reported"},
+		{"a required LifeOS is not waited for", []RequiredCheck{{Context: "LifeOS"}, {Context: "test"}}, []CheckResult{own, run("test", "completed", "success")}, nil, CIPassed, "the required `test` passed"},
+		{"a required LifeOS failing is not a failure", []RequiredCheck{{Context: "LifeOS"}, {Context: "test"}}, []CheckResult{{Name: "LifeOS", Own: true, Status: "completed", Conclusion: "failure"}, run("test", "completed", "success")}, nil, CIPassed, "`test`"},
 		{"required from another app", []RequiredCheck{{Context: "test", AppID: 7}}, []CheckResult{{Name: "test", AppID: 8, Status: "completed", Conclusion: "success"}}, nil, CIPending, "has not passed"},
 	}
 	for _, tt := range tests {

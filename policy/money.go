@@ -109,13 +109,18 @@ func allDigits(s string) bool {
 type Price struct {
 	InputPerMillion  Money
 	OutputPerMillion Money
+	// CachedInputPerMillion is the price of prompt tokens the endpoint
+	// served from its prompt cache; zero means no cached price is known,
+	// and cached tokens cost InputPerMillion.
+	CachedInputPerMillion Money
 }
 
 // PriceTable maps a model name to its price.
 type PriceTable map[string]Price
 
 // PricesAsOf is the date the list prices in DefaultPrices were taken from
-// OpenAI's public pricing page (standard tier, no batch or cache discounts).
+// OpenAI's public pricing page (standard tier, no batch discount; the
+// cached-input price where OpenAI lists one).
 const PricesAsOf = "2025-08-07"
 
 // DefaultPrices returns OpenAI's list prices for the models LifeOS is most
@@ -123,22 +128,25 @@ const PricesAsOf = "2025-08-07"
 // negotiated prices pass their own table.
 func DefaultPrices() PriceTable {
 	p := func(in, out Money) Price { return Price{InputPerMillion: in, OutputPerMillion: out} }
+	c := func(in, out, cached Money) Price {
+		return Price{InputPerMillion: in, OutputPerMillion: out, CachedInputPerMillion: cached}
+	}
 	return PriceTable{
-		"gpt-5":        p(125*Cent, 10*Dollar),
-		"gpt-5-mini":   p(25*Cent, 2*Dollar),
-		"gpt-5-nano":   p(5*Cent, 40*Cent),
-		"gpt-4.1":      p(2*Dollar, 8*Dollar),
-		"gpt-4.1-mini": p(40*Cent, 160*Cent),
-		"gpt-4.1-nano": p(10*Cent, 40*Cent),
-		"gpt-4o":       p(250*Cent, 10*Dollar),
-		"gpt-4o-mini":  p(15*Cent, 60*Cent),
+		"gpt-5":        c(125*Cent, 10*Dollar, 125*Cent/10),
+		"gpt-5-mini":   c(25*Cent, 2*Dollar, 25*Cent/10),
+		"gpt-5-nano":   c(5*Cent, 40*Cent, 5*Cent/10),
+		"gpt-4.1":      c(2*Dollar, 8*Dollar, 50*Cent),
+		"gpt-4.1-mini": c(40*Cent, 160*Cent, 10*Cent),
+		"gpt-4.1-nano": c(10*Cent, 40*Cent, 25*Cent/10),
+		"gpt-4o":       c(250*Cent, 10*Dollar, 125*Cent),
+		"gpt-4o-mini":  c(15*Cent, 60*Cent, 75*Cent/10),
 		// The first gpt-4o snapshot kept its launch price; an exact name wins
 		// over the date-stripped one, so it is not billed as today's gpt-4o.
 		"gpt-4o-2024-05-13": p(5*Dollar, 15*Dollar),
 		// o3's price was cut to this on 2025-06-10.
-		"o3":      p(2*Dollar, 8*Dollar),
-		"o3-mini": p(110*Cent, 440*Cent),
-		"o4-mini": p(110*Cent, 440*Cent),
+		"o3":      c(2*Dollar, 8*Dollar, 50*Cent),
+		"o3-mini": c(110*Cent, 440*Cent, 55*Cent),
+		"o4-mini": c(110*Cent, 440*Cent, 275*Cent/10),
 	}
 }
 
@@ -154,21 +162,29 @@ const PriceFree = "free"
 const RulePrice = "money.price"
 
 // ParsePrice reads one model's price as PricesSetting writes it:
-// "input:output" in US dollars per million tokens ("2.5:10"), or PriceFree.
+// "input:output" in US dollars per million tokens ("2.5:10"), optionally
+// with the cached-input price third ("2.5:10:1.25"), or PriceFree.
 func ParsePrice(s string) (Price, error) {
 	s = strings.TrimSpace(s)
 	if strings.EqualFold(s, PriceFree) {
 		return Price{}, nil
 	}
-	in, out, ok := strings.Cut(s, ":")
-	if !ok {
-		return Price{}, fmt.Errorf("%q is not input:output dollars per million tokens (such as 2.5:10) or %s", s, PriceFree)
+	fields := strings.Split(s, ":")
+	if len(fields) != 2 && len(fields) != 3 {
+		return Price{}, fmt.Errorf("%q is not input:output dollars per million tokens (such as 2.5:10), input:output:cached (2.5:10:1.25) or %s", s, PriceFree)
 	}
 	var p Price
-	for _, part := range []struct {
+	parts := []struct {
 		text string
 		dst  *Money
-	}{{in, &p.InputPerMillion}, {out, &p.OutputPerMillion}} {
+	}{{fields[0], &p.InputPerMillion}, {fields[1], &p.OutputPerMillion}}
+	if len(fields) == 3 {
+		parts = append(parts, struct {
+			text string
+			dst  *Money
+		}{fields[2], &p.CachedInputPerMillion})
+	}
+	for _, part := range parts {
 		m, err := ParseMoney(part.text)
 		if err != nil {
 			return Price{}, fmt.Errorf("price %q: %w", s, err)
@@ -228,15 +244,29 @@ func (t PriceTable) Lookup(model string) (Price, bool) {
 }
 
 // Cost is what prompt input tokens and completion output tokens of model
-// cost, rounded up to the micro-dollar. An unknown model costs 0, which is
-// why no run may start on one: PriceDecision refuses it first. Cached-input
-// discounts are ignored, so the figure errs on the high side.
+// cost, rounded up to the micro-dollar, with no cache discount. An unknown
+// model costs 0, which is why no run may start on one: PriceDecision
+// refuses it first.
 func (t PriceTable) Cost(model string, prompt, completion int64) Money {
+	return t.CallCost(model, prompt, 0, completion)
+}
+
+// CallCost is what one call costs: its prompt tokens, of which cached were
+// served from the endpoint's prompt cache and cost the cached rate (the
+// input rate when the model has none), and its completion tokens. Cached
+// is clamped to [0, prompt], so a confused endpoint cannot make a call
+// cheaper than all-cached.
+func (t PriceTable) CallCost(model string, prompt, cached, completion int64) Money {
 	p, ok := t.Lookup(model)
 	if !ok {
 		return 0
 	}
-	return perMillion(prompt, p.InputPerMillion) + perMillion(completion, p.OutputPerMillion)
+	cached = min(max(cached, 0), max(prompt, 0))
+	cachedRate := p.CachedInputPerMillion
+	if cachedRate == 0 {
+		cachedRate = p.InputPerMillion
+	}
+	return perMillion(prompt-cached, p.InputPerMillion) + perMillion(cached, cachedRate) + perMillion(completion, p.OutputPerMillion)
 }
 
 // perMillion is tokens*price/1e6 rounded up, saturating instead of overflowing.

@@ -174,7 +174,7 @@ func TestParsePrice(t *testing.T) {
 		{"a:b", Price{}, true},
 		{"1:-1", Price{}, true},
 		{"", Price{}, true},
-		{"1:2:3", Price{}, true},
+		{"1:2:3:4", Price{}, true}, // three fields are input:output:cached (TestParsePriceCached)
 	}
 	for _, tt := range tests {
 		got, err := ParsePrice(tt.in)
@@ -293,6 +293,42 @@ func TestLevelString(t *testing.T) {
 	for l, want := range map[Level]string{BudgetOK: "ok", BudgetNotice: "notice", BudgetDowngrade: "downgrade", BudgetExhausted: "exhausted", Level(9): "Level(9)"} {
 		if got := l.String(); got != want {
 			t.Errorf("Level(%d).String() = %q, want %q", int(l), got, want)
+		}
+	}
+}
+
+func TestCallCostPricesCachedTokens(t *testing.T) {
+	prices := DefaultPrices()
+	prices["my-model"] = Price{InputPerMillion: 2 * Dollar, OutputPerMillion: 8 * Dollar} // no cached price
+	tests := []struct {
+		model                      string
+		prompt, cached, completion int64
+		want                       Money
+	}{
+		{"gpt-4.1", 1_000_000, 0, 0, 2 * Dollar},
+		{"gpt-4.1", 1_000_000, 1_000_000, 0, 50 * Cent},                              // all cached: $0.50
+		{"gpt-4.1", 1_000_000, 750_000, 1_000_000, 50*Cent + 375*Cent/10 + 8*Dollar}, // 0.25M at $2, 0.75M at $0.50
+		{"gpt-4.1", 1_000_000, 2_000_000, 0, 50 * Cent},                              // cached clamped to the prompt
+		{"gpt-4.1", 1_000_000, -5, 0, 2 * Dollar},                                    // and to zero
+		{"gpt-4o-mini", 1_000_000, 1_000_000, 0, 75 * Cent / 10},
+		{"my-model", 1_000_000, 1_000_000, 0, 2 * Dollar}, // no cached price: the input rate
+		{"unknown", 1_000_000, 1_000_000, 0, 0},
+	}
+	for _, tt := range tests {
+		if got := prices.CallCost(tt.model, tt.prompt, tt.cached, tt.completion); got != tt.want {
+			t.Errorf("CallCost(%q, %d, %d, %d) = %s (%d), want %s (%d)", tt.model, tt.prompt, tt.cached, tt.completion, got, got, tt.want, tt.want)
+		}
+	}
+}
+
+func TestParsePriceCached(t *testing.T) {
+	p, err := ParsePrice("2.5:10:1.25")
+	if err != nil || p != (Price{InputPerMillion: 250 * Cent, OutputPerMillion: 10 * Dollar, CachedInputPerMillion: 125 * Cent}) {
+		t.Errorf("ParsePrice = %+v, %v", p, err)
+	}
+	for _, bad := range []string{"1:2:3:4", "1:2:", "1:2:-1", "1:2:x"} {
+		if _, err := ParsePrice(bad); err == nil {
+			t.Errorf("ParsePrice(%q) succeeded", bad)
 		}
 	}
 }

@@ -35,10 +35,10 @@ func (m *meter) onCall(ctx context.Context, u agent.Usage) error {
 	w := m.w
 	m.seq++
 	if err := w.Store.RecordCall(ctx, store.ModelCall{RunID: w.run.ID, Seq: m.seq, Model: u.Model,
-		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}); err != nil {
+		PromptTokens: u.PromptTokens, CachedTokens: u.CachedPromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}); err != nil {
 		w.log.Error().Err(err).Msg("Could not record model usage")
 	}
-	cost := w.Prices.Cost(u.Model, u.PromptTokens, u.CompletionTokens)
+	cost := w.Prices.CallCost(u.Model, u.PromptTokens, u.CachedPromptTokens, u.CompletionTokens)
 	spent, err := w.Store.Charge(ctx, store.Charge{RunID: w.run.ID, Seq: m.seq, Repo: w.req.repo.FullName(),
 		InstallationID: w.req.repo.InstallationID, Model: u.Model, CostMicros: int64(cost)})
 	if err != nil {

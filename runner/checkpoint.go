@@ -10,6 +10,7 @@ import (
 	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/secrets"
+	"github.com/lifeos/lifeos/store"
 )
 
 // Checkpoints: a run that reaches its turn, token, cost or time limit with
@@ -17,6 +18,31 @@ import (
 // on the issue's branch, in a draft PR, and says where it stopped, what it
 // spent and how to continue. `/lifeos retry` then starts from the branch,
 // with the checkpoint's summary (what was tried) in its prompt.
+
+// checkpointError starts the error recorded on a run that stopped at a
+// checkpoint.
+const checkpointError = "stopped at a checkpoint: "
+
+// checkpointPending reports whether the issue's work stands at a
+// checkpoint: its latest run that pushed for a person (not a CI fix) is
+// one. Such a PR is unfinished, so it is neither marked ready nor merged
+// whatever CI says, until a run finishes it.
+func (r *Runner) checkpointPending(ctx context.Context, repo string, issue int) (bool, error) {
+	runs, err := r.Store.IssueRuns(ctx, repo, issue)
+	if err != nil {
+		return false, err
+	}
+	pending := false
+	for _, run := range runs {
+		switch {
+		case strings.HasPrefix(run.Error, checkpointError):
+			pending = true
+		case run.Status == store.StatusSucceeded && run.Trigger != "ci":
+			pending = false
+		}
+	}
+	return pending, nil
+}
 
 // maxDigestCalls bounds the tool calls a checkpoint's digest names: enough
 // for the next run to see where the work went, short enough for a prompt.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/store"
 )
 
@@ -66,5 +67,32 @@ func TestCheckpointOpensADraft(t *testing.T) {
 	}
 	if run := h.latest(); run.PRNumber != 101 || !strings.Contains(run.Summary, "wrote `greet.txt`") {
 		t.Errorf("run = PR %d, summary %q", run.PRNumber, run.Summary)
+	}
+}
+
+// A checkpoint pushed onto a ready PR keeps rung 3 from merging it when
+// CI passes: the work is unfinished.
+func TestCheckpointIsNotAutoMerged(t *testing.T) {
+	h := newHarness(t)
+	h.setPolicy("autonomy: 3\nauto_merge:\n  paths: [\"docs/**\"]\n")
+	pr := h.openPR("docs/guide.md")
+	h.setPolicy("autonomy: 3\nlimits:\n  max_turns: 1\nauto_merge:\n  paths: [\"docs/**\"]\n")
+	h.model.then(reply(t, writeFile("docs/more.md", "more\n")))
+	if err := h.work(h.commandJob("alice", "retry", 7)); err != nil {
+		t.Fatal(err)
+	}
+	if run := h.latest(); !strings.HasPrefix(run.Error, checkpointError) || run.PRNumber != pr.Number {
+		t.Fatalf("the retry = %s %q PR %d, want a checkpoint on #%d", run.Status, run.Error, run.PRNumber, pr.Number)
+	}
+	h.gh.checkResults = []policy.CheckResult{{Name: "test", Status: "completed", Conclusion: "success"}}
+	head := h.gh.pulls[pr.Number].HeadSHA
+	if err := h.work(h.ciJob(pr.Number, head, true)); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.gh.merges) != 0 {
+		t.Errorf("merged %v", h.gh.merges)
+	}
+	if !h.hasDecision(h.latest().ID, "ci.checkpoint", "unfinished") {
+		t.Errorf("decisions = %q", h.decisions(h.latest().ID))
 	}
 }

@@ -90,9 +90,17 @@ func askReview(ctx context.Context, g reviewGitHub, pr gh.Pull, base, person str
 
 // ciPassed handles a passing CI result on the head of a LifeOS PR: when
 // everything the head waits for has passed (policy.CIReady) a draft is
-// marked ready and its reviewers asked; then rung 3 may merge.
+// marked ready and its reviewers asked; then rung 3 may merge. A PR whose
+// work stopped at a checkpoint is neither: it is unfinished.
 func (r *Runner) ciPassed(ctx context.Context, g mergeGitHub, repo jobs.Repo, issue int, pr gh.Pull) error {
 	log := zerolog.Ctx(ctx).With().Int("pr", pr.Number).Logger()
+	if pending, err := r.checkpointPending(ctx, repo.FullName(), issue); err != nil || pending {
+		if pending {
+			r.decideOutsideRun(ctx, repo, issue, policy.Decision{Rule: "ci.checkpoint",
+				Reason: "the PR's work stopped at a checkpoint and is unfinished: it is neither marked ready nor merged until a run finishes it"})
+		}
+		return err
+	}
 	if pr.Draft {
 		state, why, err := r.headCI(ctx, g, baseOf(pr, repo), pr.HeadSHA)
 		if err != nil {
@@ -150,9 +158,7 @@ func (r *Runner) markReady(ctx context.Context, g mergeGitHub, repo jobs.Repo, i
 	if err := g.MarkPullReady(ctx, pr.NodeID); err != nil {
 		return fmt.Errorf("mark #%d ready for review: %w", pr.Number, err)
 	}
-	if o, _, err := r.policyOutsideRun(ctx, g, repo, issue); o != nil && err == nil {
-		o.decide(ctx, policy.Decision{Allow: true, Rule: "ci.ready", Reason: "CI passed on " + shortSHA(pr.HeadSHA) + ": " + why})
-	}
+	r.decideOutsideRun(ctx, repo, issue, policy.Decision{Allow: true, Rule: "ci.ready", Reason: "CI passed on " + shortSHA(pr.HeadSHA) + ": " + why})
 	tell(ctx, g, pr.Number, fmt.Sprintf("CI passed on %s (%s), so LifeOS marked this PR ready for review%s.", shortSHA(pr.HeadSHA), why, askedWho(asked, " and asked ")))
 	return nil
 }
@@ -188,4 +194,16 @@ func (w *work) readyAfterPush(ctx context.Context, wr written) string {
 		return ""
 	}
 	return "\n\n" + w.readyNote(false, asked)
+}
+
+// decideOutsideRun records a decision on the issue's latest run, best
+// effort (it is logged either way).
+func (r *Runner) decideOutsideRun(ctx context.Context, repo jobs.Repo, issue int, d policy.Decision) {
+	latest, err := r.Store.LatestRun(ctx, repo.FullName(), issue)
+	if err != nil || latest == nil {
+		audit(*zerolog.Ctx(ctx), d)
+		return
+	}
+	o := &outsideRun{r: r, run: latest, log: *zerolog.Ctx(ctx)}
+	o.decide(ctx, d)
 }

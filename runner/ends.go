@@ -105,6 +105,14 @@ func (r *Runner) endRun(ctx context.Context, run *store.Run, status, reason stri
 	return true
 }
 
+// maxNoticeFailures is how many kept run ends one sweep fails to tell
+// before it leaves the rest to the next, so an outage costs few requests.
+const maxNoticeFailures = 3
+
+// noticeMaxAge is how long a run's end is kept while GitHub refuses it (an
+// installation removed, a repository gone): a day, then it is dropped.
+const noticeMaxAge = 24 * time.Hour
+
 // endMarker marks the comment that tells a run's end, so it is posted once.
 func endMarker(runID int64) string { return fmt.Sprintf("<!-- lifeos:run-%d:end -->", runID) }
 
@@ -153,17 +161,27 @@ func (r *Runner) tellNotices(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("tell kept run ends: %w", err)
 	}
-	told := 0
+	told, failed := 0, 0
 	for _, n := range notices {
+		if failed == maxNoticeFailures {
+			break // GitHub is likely still down: the next sweep tries again
+		}
 		log := zerolog.Ctx(ctx).With().Int64("run", n.RunID).Str("repo", n.Repo).Int("issue", n.Number).Logger()
-		if err := r.postNotice(ctx, n); err != nil {
-			log.Warn().Err(err).Msg("Still could not tell the run's end")
+		perr := r.postNotice(ctx, n)
+		if perr != nil && r.now().Sub(n.CreatedAt) < noticeMaxAge {
+			failed++
+			log.Warn().Err(perr).Msg("Still could not tell the run's end")
 			continue
+		}
+		if perr != nil {
+			log.Error().Err(perr).Msg("Gave up telling the run's end after a day of trying")
 		}
 		if err := r.Store.DropNotice(ctx, n.RunID); err != nil {
 			return told, fmt.Errorf("tell kept run ends: %w", err)
 		}
-		told++
+		if perr == nil {
+			told++
+		}
 	}
 	return told, nil
 }

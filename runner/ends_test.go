@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -245,5 +246,27 @@ func TestRunEndIsToldOnceGitHubAnswersAgain(t *testing.T) {
 	said := h.gh.commentsOn(7)
 	if len(said) != 1 || !strings.Contains(said[0], "gave up after 3 attempts") {
 		t.Fatalf("comments once GitHub answers = %q; want the run's end told once", said)
+	}
+}
+
+// TestKeptRunEndIsDroppedAfterADay: a run's end GitHub refuses for a day
+// (an installation removed, say) is dropped rather than tried for ever.
+func TestKeptRunEndIsDroppedAfterADay(t *testing.T) {
+	h := newHarness(t)
+	w := &worker[jobs.Run]{r: h.runner, work: h.runner.label}
+	h.gh.fail["Role"] = errGateway
+	h.gh.fail["Comment"] = errGateway
+	if err := h.workAttempt(w, h.labelJob("alice", "lifeos:do"), 3, 3); !errors.Is(err, errGateway) {
+		t.Fatalf("Work = %v", err)
+	}
+	if kept, err := h.store.Notices(h.ctx); err != nil || len(kept) != 1 {
+		t.Fatalf("kept notices = %+v (%v); want the run's end", kept, err)
+	}
+	h.runner.Now = func() time.Time { return testNow.Add(25 * time.Hour) }
+	if _, err := h.runner.Sweep(h.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if kept, err := h.store.Notices(h.ctx); err != nil || len(kept) != 0 {
+		t.Fatalf("kept notices after a day = %+v (%v); want none", kept, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -244,7 +245,7 @@ func (f *fakeGitHub) BranchHead(_ context.Context, branch string) (gh.Head, erro
 	return h, nil
 }
 
-func (f *fakeGitHub) Snapshot(context.Context, string, int64) (*workspace.Snapshot, error) {
+func (f *fakeGitHub) Snapshot(context.Context, string, func(io.Reader) (*workspace.Snapshot, error)) (*workspace.Snapshot, error) {
 	if err := f.call("Snapshot"); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/lifeos/lifeos/gh"
@@ -53,7 +54,7 @@ type diffs interface {
 // code reads the repository and writes commits and branches.
 type code interface {
 	BranchHead(ctx context.Context, branch string) (gh.Head, error)
-	Snapshot(ctx context.Context, sha string, maxBytes int64) (*workspace.Snapshot, error)
+	Snapshot(ctx context.Context, sha string, unpack func(io.Reader) (*workspace.Snapshot, error)) (*workspace.Snapshot, error)
 	Commit(ctx context.Context, parent gh.Head, changes []workspace.Change, message string) (string, error)
 	CreateBranch(ctx context.Context, branch, sha string) error
 	MoveBranch(ctx context.Context, branch, sha string, force bool) error

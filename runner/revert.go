@@ -52,6 +52,7 @@ func (c *commandRun) revert(ctx context.Context) error {
 	if err != nil || plan == nil {
 		return err
 	}
+	defer now.Close()
 	switch {
 	case len(plan.conflicts) > 0:
 		tell(ctx, c.g, pr.Number, fmt.Sprintf("LifeOS did not revert #%d: %s changed since it merged, and undoing it would undo that work too. Revert it by hand, resolving the conflict.",
@@ -99,24 +100,39 @@ func (r *Runner) revertPlan(ctx context.Context, g GitHub, repo jobs.Repo, pr gh
 	if err != nil {
 		return nil, nil, err
 	}
+	unpack := r.unpacker()
 	snaps := make([]*workspace.Snapshot, 0, 3)
+	closeAll := func() {
+		for _, s := range snaps {
+			s.Close()
+		}
+	}
 	for _, sha := range []string{parents[0], pr.MergeCommitSHA, head.CommitSHA} {
-		s, err := g.Snapshot(ctx, sha, r.maxRepoBytes())
+		s, err := g.Snapshot(ctx, sha, unpack.Unpack)
 		if err != nil {
+			closeAll()
 			return nil, nil, fmt.Errorf("read %s for the revert of #%d: %w", shortSHA(sha), pr.Number, err)
 		}
 		snaps = append(snaps, s)
 	}
 	changes, conflicts := workspace.Inverse(paths, snaps[0], snaps[1], snaps[2])
+	snaps[0].Close()
+	snaps[1].Close()
+	if err := errors.Join(snaps[0].Err(), snaps[1].Err(), snaps[2].Err()); err != nil {
+		snaps[2].Close()
+		return nil, nil, fmt.Errorf("snapshots for the revert of #%d: %w", pr.Number, err)
+	}
 	return &revertPlan{base: head, changes: changes, conflicts: conflicts}, snaps[2], nil
 }
 
-// maxRepoBytes is the snapshot cap.
-func (r *Runner) maxRepoBytes() int64 {
-	if r.MaxRepoBytes > 0 {
-		return r.MaxRepoBytes
+// unpacker unpacks the runner's snapshots into SnapshotDir within
+// MaxRepoBytes (workspace.DefaultMaxRepoBytes if 0).
+func (r *Runner) unpacker() workspace.Unpacker {
+	max := r.MaxRepoBytes
+	if max <= 0 {
+		max = workspace.DefaultMaxRepoBytes
 	}
-	return workspace.DefaultMaxRepoBytes
+	return workspace.Unpacker{Dir: r.SnapshotDir, MaxBytes: max}
 }
 
 // revertRefused holds the revert to the repository's policy, as any

@@ -70,6 +70,7 @@ type step func(ctx context.Context) (done bool, err error)
 func (w *work) do(ctx context.Context) error {
 	defer w.storeOutcome(ctx)
 	defer w.release(ctx)
+	defer w.dropSnapshot()
 	w.state.out = store.Outcome{Model: w.ModelName, Branch: w.branch()}
 	if resumed, err := w.resume(ctx); resumed || err != nil {
 		return err
@@ -189,17 +190,25 @@ func (w *work) previous(ctx context.Context) (*gh.Pull, string, error) {
 
 // readSnapshot downloads the repository at the run's base, once.
 func (w *work) readSnapshot(ctx context.Context) (bool, error) {
-	maxBytes := w.MaxRepoBytes
-	if maxBytes <= 0 {
-		maxBytes = workspace.DefaultMaxRepoBytes
-	}
-	snap, err := w.req.gh.Snapshot(ctx, w.state.tip.CommitSHA, maxBytes)
+	unpack := w.unpacker()
+	snap, err := w.req.gh.Snapshot(ctx, w.state.tip.CommitSHA, unpack.Unpack)
 	if errors.Is(err, workspace.ErrRepoTooLarge) {
-		w.fail(ctx, fmt.Sprintf("the repository is larger than the %d MB LifeOS may hold in memory for a run", maxBytes>>20), err)
+		w.fail(ctx, fmt.Sprintf("the repository is larger than the %d MB LifeOS may unpack for a run", unpack.MaxBytes>>20), err)
 		return true, nil
 	}
 	w.state.snap = snap
 	return false, err
+}
+
+// dropSnapshot deletes the run's snapshot from disk, if it still has one.
+func (w *work) dropSnapshot() {
+	if w.state.snap == nil {
+		return
+	}
+	if err := w.state.snap.Close(); err != nil {
+		w.log.Warn().Err(err).Msg("Could not delete the run's snapshot")
+	}
+	w.state.snap = nil
 }
 
 // loadRunPolicy reads the repository's policy; a broken file ends the run

@@ -42,6 +42,9 @@ type Runner struct {
 	// MaxRepoBytes caps the unpacked repo snapshot
 	// (workspace.DefaultMaxRepoBytes if 0).
 	MaxRepoBytes int64
+	// SnapshotDir is where runs unpack their snapshots, one file each,
+	// deleted when the run ends (os.TempDir() if "").
+	SnapshotDir string
 	// Timeout bounds one run (DefaultRunTimeout if 0).
 	Timeout time.Duration
 	// DeleteBranches deletes a LifeOS PR's branch once the PR is closed.

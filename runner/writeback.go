@@ -22,9 +22,13 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 	stats := changeStats(w.state.snap, res.Changes)
 	vs := guardChanges(w.state.pol, w.state.snap, res.Changes, w.OwnSecrets)
 	w.state.hasCI, w.state.ciFile = policy.HasCI(w.state.snap.Paths())
-	// The snapshot (the whole repository) is not needed past here: let the
-	// collector have it before the writes, which ten runs may do at once.
-	w.state.snap = nil
+	readErr := w.state.snap.Err()
+	// The snapshot (the whole repository) is not needed past here: delete
+	// it before the writes, which ten runs may do at once.
+	w.dropSnapshot()
+	if readErr != nil {
+		return fmt.Errorf("snapshot of the repository: %w", readErr)
+	}
 	if len(vs) > 0 {
 		w.fail(ctx, "its change broke the repository's policy:\n\n"+policy.FormatViolations(vs), errors.New("policy violations"))
 		return nil
@@ -232,7 +236,7 @@ func (w *work) announce(ctx context.Context, kind, body string) error {
 	out.Status = store.StatusSucceeded
 	if w.state.checkpoint != "" {
 		// The work is kept, but the run did not do what it was asked.
-		out.Status, out.Error = store.StatusFailed, "stopped at a checkpoint: "+w.state.checkpoint
+		out.Status, out.Error = store.StatusFailed, checkpointError+w.state.checkpoint
 	}
 	w.conclude(out)
 	w.logSuccess(ctx, out)

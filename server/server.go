@@ -25,6 +25,7 @@ import (
 	"github.com/lifeos/lifeos/store"
 	"github.com/lifeos/lifeos/web"
 	"github.com/lifeos/lifeos/webhook"
+	"github.com/lifeos/lifeos/workspace"
 )
 
 // MaxWebhookBytes is GitHub's cap on a webhook payload: 25 MB.
@@ -89,6 +90,11 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 		return nil, err
 	}
 	st := store.New(db, opts.Now)
+	if n, err := workspace.Sweep(cfg.SnapshotDir()); err != nil {
+		log.Warn().Err(err).Msg("Could not delete every snapshot crashed runs left")
+	} else if n > 0 {
+		log.Info().Int("files", n).Msg("Deleted the snapshots of runs that crashed")
+	}
 	m, jobsTable := metrics.New(), metrics.Queue{DB: db.DB, Postgres: db.Dialect == store.Postgres}
 	if err := m.Register(jobsTable); err != nil {
 		db.Close()
@@ -278,6 +284,8 @@ func newRunner(cfg *config.Config, opts Options, st *store.Store, clients *gh.Cl
 		Limits:              agent.Limits{MaxTurns: cfg.MaxTurns, MaxTokens: cfg.MaxTokens},
 		DeleteBranches:      cfg.DeleteBranches,
 		MaxCIFixes:          cfg.MaxCIFixes,
+		MaxRepoBytes:        cfg.MaxRepoBytes,
+		SnapshotDir:         cfg.SnapshotDir(),
 		AppSlug:             app.Slug,
 		Ceilings:            cfg.Ceilings,
 		Prices:              cfg.Prices,

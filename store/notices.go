@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Notice is a run's end that could not be told on its thread because
@@ -14,6 +15,8 @@ type Notice struct {
 	// Number is the issue or PR to tell.
 	Number int
 	Body   string
+	// CreatedAt is when the run's end could first not be told.
+	CreatedAt time.Time
 }
 
 // maxNotices bounds one sweep's notices, so a long GitHub outage does not
@@ -33,7 +36,7 @@ func (s *Store) AddNotice(ctx context.Context, runID int64, number int, body str
 
 // Notices lists the notices still to tell, oldest run first.
 func (s *Store) Notices(ctx context.Context) ([]Notice, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT n.run_id, r.repo, r.installation_id, n.number, n.body
+	rows, err := s.db.QueryContext(ctx, `SELECT n.run_id, r.repo, r.installation_id, n.number, n.body, n.created_at
 		FROM lifeos_run_notices n JOIN lifeos_runs r ON r.id = n.run_id ORDER BY n.run_id LIMIT $1`, maxNotices)
 	if err != nil {
 		return nil, fmt.Errorf("list end notices: %w", err)
@@ -42,7 +45,7 @@ func (s *Store) Notices(ctx context.Context) ([]Notice, error) {
 	var out []Notice
 	for rows.Next() {
 		var n Notice
-		if err := rows.Scan(&n.RunID, &n.Repo, &n.InstallationID, &n.Number, &n.Body); err != nil {
+		if err := rows.Scan(&n.RunID, &n.Repo, &n.InstallationID, &n.Number, &n.Body, &n.CreatedAt); err != nil {
 			return nil, fmt.Errorf("scan end notice: %w", err)
 		}
 		out = append(out, n)

@@ -140,10 +140,13 @@ func (s *Store) FinishRun(ctx context.Context, id int64, o Outcome) error {
 
 // ModelCall is the token usage of one model call in a run.
 type ModelCall struct {
-	RunID            int64
-	Seq              int
-	Model            string
-	PromptTokens     int64
+	RunID        int64
+	Seq          int
+	Model        string
+	PromptTokens int64
+	// CachedTokens are the prompt tokens the endpoint served from its
+	// prompt cache, a part of PromptTokens.
+	CachedTokens     int64
 	CompletionTokens int64
 	TotalTokens      int64
 	CreatedAt        time.Time
@@ -153,9 +156,9 @@ type ModelCall struct {
 // crash mid-run still leaves the tokens spent on record.
 func (s *Store) RecordCall(ctx context.Context, c ModelCall) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO lifeos_model_calls
-		(run_id, seq, model, prompt_tokens, completion_tokens, total_tokens, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		c.RunID, c.Seq, c.Model, c.PromptTokens, c.CompletionTokens, c.TotalTokens, s.now().UTC())
+		(run_id, seq, model, prompt_tokens, cached_tokens, completion_tokens, total_tokens, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		c.RunID, c.Seq, c.Model, c.PromptTokens, c.CachedTokens, c.CompletionTokens, c.TotalTokens, s.now().UTC())
 	if err != nil {
 		return fmt.Errorf("record model call %d of run %d: %w", c.Seq, c.RunID, err)
 	}
@@ -164,7 +167,7 @@ func (s *Store) RecordCall(ctx context.Context, c ModelCall) error {
 
 // ModelCalls lists a run's model calls in order.
 func (s *Store) ModelCalls(ctx context.Context, runID int64) ([]ModelCall, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT run_id, seq, model, prompt_tokens, completion_tokens, total_tokens, created_at
+	rows, err := s.db.QueryContext(ctx, `SELECT run_id, seq, model, prompt_tokens, cached_tokens, completion_tokens, total_tokens, created_at
 		FROM lifeos_model_calls WHERE run_id = $1 ORDER BY seq`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("list model calls of run %d: %w", runID, err)
@@ -173,7 +176,7 @@ func (s *Store) ModelCalls(ctx context.Context, runID int64) ([]ModelCall, error
 	var calls []ModelCall
 	for rows.Next() {
 		var c ModelCall
-		if err := rows.Scan(&c.RunID, &c.Seq, &c.Model, &c.PromptTokens, &c.CompletionTokens, &c.TotalTokens, &c.CreatedAt); err != nil {
+		if err := rows.Scan(&c.RunID, &c.Seq, &c.Model, &c.PromptTokens, &c.CachedTokens, &c.CompletionTokens, &c.TotalTokens, &c.CreatedAt); err != nil {
 			return nil, fmt.Errorf("scan model call: %w", err)
 		}
 		calls = append(calls, c)

@@ -95,7 +95,7 @@ type CallCost struct {
 
 // CallCosts lists a run's model calls in order, each with its charge.
 func (s *Store) CallCosts(ctx context.Context, runID int64) ([]CallCost, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT c.run_id, c.seq, c.model, c.prompt_tokens, c.completion_tokens,
+	rows, err := s.db.QueryContext(ctx, `SELECT c.run_id, c.seq, c.model, c.prompt_tokens, c.cached_tokens, c.completion_tokens,
 		c.total_tokens, c.created_at, COALESCE(l.cost_micros, 0)
 		FROM lifeos_model_calls c LEFT JOIN lifeos_ledger l ON l.run_id = c.run_id AND l.seq = c.seq
 		WHERE c.run_id = $1 ORDER BY c.seq`, runID)
@@ -106,7 +106,7 @@ func (s *Store) CallCosts(ctx context.Context, runID int64) ([]CallCost, error) 
 	var out []CallCost
 	for rows.Next() {
 		var c CallCost
-		if err := rows.Scan(&c.RunID, &c.Seq, &c.Model, &c.PromptTokens, &c.CompletionTokens, &c.TotalTokens,
+		if err := rows.Scan(&c.RunID, &c.Seq, &c.Model, &c.PromptTokens, &c.CachedTokens, &c.CompletionTokens, &c.TotalTokens,
 			&c.CreatedAt, &c.CostMicros); err != nil {
 			return nil, fmt.Errorf("scan call of run %d: %w", runID, err)
 		}

@@ -65,14 +65,14 @@ func TestRunLifecycle(t *testing.T) {
 				t.Fatalf("second trigger: err = %v, run = %+v", err, active)
 			}
 
-			if err := s.RecordCall(ctx, ModelCall{RunID: run.ID, Seq: 1, Model: "m", PromptTokens: 10, CompletionTokens: 5, TotalTokens: 15}); err != nil {
+			if err := s.RecordCall(ctx, ModelCall{RunID: run.ID, Seq: 1, Model: "m", PromptTokens: 10, CachedTokens: 4, CompletionTokens: 5, TotalTokens: 15}); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.RecordCall(ctx, ModelCall{RunID: run.ID, Seq: 2, Model: "m", PromptTokens: 20, CompletionTokens: 1, TotalTokens: 21}); err != nil {
 				t.Fatal(err)
 			}
 			calls, err := s.ModelCalls(ctx, run.ID)
-			if err != nil || len(calls) != 2 || calls[1].TotalTokens != 21 {
+			if err != nil || len(calls) != 2 || calls[1].TotalTokens != 21 || calls[0].CachedTokens != 4 {
 				t.Fatalf("calls = %+v, %v", calls, err)
 			}
 

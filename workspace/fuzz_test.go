@@ -4,7 +4,9 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -117,11 +119,12 @@ func FuzzLoadTarball(f *testing.F) {
 	})
 }
 
-// checkTarball loads data with the cap limit and checks the snapshot, if
-// any, against it.
+// checkTarball loads data with the cap limit, in memory and on disk, and
+// checks the snapshots, if any, against it and each other.
 func checkTarball(t *testing.T, data []byte, limit int64) {
 	t.Helper()
 	s, err := LoadTarball(bytes.NewReader(data), limit)
+	checkUnpacked(t, data, limit, s)
 	if err != nil {
 		if s != nil {
 			t.Fatalf("LoadTarball failed (%v) but returned a snapshot", err)
@@ -151,5 +154,36 @@ func checkTarball(t *testing.T, data []byte, limit int64) {
 	}
 	if total != s.Size() {
 		t.Fatalf("LoadTarball: Size() is %d but the files hold %d bytes", s.Size(), total)
+	}
+}
+
+// checkUnpacked unpacks data to disk and checks that it holds what mem, the
+// same data loaded in memory, holds; it may refuse what memory took only as
+// too large (a replaced file's bytes stay on disk), and leaves no file.
+func checkUnpacked(t *testing.T, data []byte, limit int64, mem *Snapshot) {
+	t.Helper()
+	dir := t.TempDir()
+	d, err := UnpackTarball(bytes.NewReader(data), dir, limit)
+	switch {
+	case err != nil && mem != nil && !errors.Is(err, ErrRepoTooLarge):
+		t.Fatalf("LoadTarball succeeded but UnpackTarball failed: %v", err)
+	case err == nil && mem == nil:
+		t.Fatalf("LoadTarball failed but UnpackTarball succeeded")
+	case err == nil:
+		if !slices.Equal(d.Paths(), mem.Paths()) || d.Size() != mem.Size() {
+			t.Fatalf("UnpackTarball holds %q, LoadTarball %q", d.Paths(), mem.Paths())
+		}
+		for _, p := range mem.Paths() {
+			a, _ := mem.File(p)
+			if b, ok := d.File(p); !ok || !bytes.Equal(a, b) || d.Mode(p) != mem.Mode(p) {
+				t.Fatalf("%s differs between memory and disk", p)
+			}
+		}
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("UnpackTarball left %d files", len(left))
 	}
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Git file modes a Snapshot keeps; they are the modes of the git tree
@@ -19,26 +21,38 @@ const (
 	ModeExec = "100755"
 )
 
-// DefaultMaxRepoBytes caps the unpacked size of a repository held in memory for
-// a run (LoadTarball given no positive limit, and every run the server
-// works): ten concurrent runs of this size
-// must fit a small machine.
-const DefaultMaxRepoBytes int64 = 64 << 20
+// DefaultMaxRepoBytes caps the unpacked size of a repository a run unpacks
+// (LoadTarball and UnpackTarball given no positive limit, and every run the
+// server works unless LIFEOS_MAX_REPO_BYTES says otherwise). Contents go to
+// disk, not memory (see UnpackTarball), so the cap bounds the data
+// directory's use, not the heap: 2 GiB holds the largest repositories people
+// ask an agent to work on, ten at once on a small disk.
+const DefaultMaxRepoBytes int64 = 2 << 30
 
 // ErrRepoTooLarge means the repository's files add up to more bytes than the
-// run may hold in memory.
+// run may unpack.
 var ErrRepoTooLarge = errors.New("repository too large")
 
-// Snapshot is the repository's files at one commit, read-only and held in
-// memory. The zero value is an empty repository.
+// Snapshot is the repository's files at one commit, read-only: its index
+// (paths, sizes, modes) in memory and its contents either in memory
+// (NewSnapshot, LoadTarball) or in one file on disk read on demand
+// (UnpackTarball), which Close deletes. The zero value is an empty
+// repository.
 type Snapshot struct {
 	files map[string]snapFile
 	paths []string
 	size  int64
+	// blob holds the contents of an unpacked snapshot; nil when they are in
+	// memory.
+	blob *os.File
+	mu   sync.Mutex
+	err  error // the first failed read of blob
 }
 
+// snapFile is one file: its content in memory, or where it sits in blob.
 type snapFile struct {
 	content []byte
+	off, n  int64
 	mode    string
 }
 
@@ -47,7 +61,7 @@ type snapFile struct {
 func NewSnapshot(files map[string][]byte) *Snapshot {
 	s := &Snapshot{files: make(map[string]snapFile, len(files))}
 	for p, c := range files {
-		s.put(p, append([]byte(nil), c...), ModeFile)
+		s.put(p, snapFile{content: append([]byte(nil), c...), n: int64(len(c)), mode: ModeFile})
 	}
 	s.index()
 	return s
@@ -80,15 +94,23 @@ func entryCost(name string) int64 { return EntryOverhead + int64(len(name)) }
 // maxBytes <= 0), before reading their contents, or when the archive has
 // more than MaxTarEntries entries.
 func LoadTarball(r io.Reader, maxBytes int64) (*Snapshot, error) {
+	return loadTarball(r, maxBytes, nil)
+}
+
+// loadTarball reads the archive into a snapshot, its contents written to
+// blob if it is not nil, or held in memory. Compressed data is never
+// larger than what it unpacks to, bar headers, so more than a megabyte
+// over the cap is not read.
+func loadTarball(r io.Reader, maxBytes int64, blob io.Writer) (*Snapshot, error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxRepoBytes
 	}
-	zr, err := gzip.NewReader(r)
+	zr, err := gzip.NewReader(io.LimitReader(r, maxBytes+1<<20))
 	if err != nil {
 		return nil, fmt.Errorf("open tarball: %w", err)
 	}
 	defer zr.Close()
-	l := &tarLoad{tr: tar.NewReader(zr), max: maxBytes, s: &Snapshot{files: map[string]snapFile{}}}
+	l := &tarLoad{tr: tar.NewReader(zr), max: maxBytes, s: &Snapshot{files: map[string]snapFile{}}, blob: blob}
 	for {
 		hdr, err := l.tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -113,6 +135,12 @@ type tarLoad struct {
 	top     string // the top-level directory every entry is under
 	entries int
 	meta    int64 // what the entries so far cost besides their contents
+	// blob, if not nil, takes the contents, and off is how much it holds;
+	// a replaced file's bytes stay in it, so dead counts them against the
+	// cap.
+	blob io.Writer
+	off  int64
+	dead int64
 }
 
 // entry charges one entry against the caps and keeps it if it is a regular
@@ -122,7 +150,7 @@ func (l *tarLoad) entry(hdr *tar.Header) error {
 		return fmt.Errorf("%w: more than %d entries", ErrRepoTooLarge, MaxTarEntries)
 	}
 	l.meta += entryCost(hdr.Name)
-	if l.s.size+l.meta > l.max {
+	if l.s.size+l.meta+l.dead > l.max {
 		return fmt.Errorf("%w: files and their paths exceed %d bytes (at %d entries)", ErrRepoTooLarge, l.max, l.entries)
 	}
 	switch hdr.Typeflag {
@@ -149,31 +177,42 @@ func (l *tarLoad) entry(hdr *tar.Header) error {
 
 // file reads a regular file's content into the snapshot, within the cap.
 func (l *tarLoad) file(p string, hdr *tar.Header) error {
-	total := l.s.size + l.meta
-	if old, ok := l.s.files[p]; ok {
-		total -= int64(len(old.content)) // a later entry replaces an earlier one
+	total := l.s.size + l.meta + l.dead
+	if old, ok := l.s.files[p]; ok && l.blob == nil {
+		total -= old.n // a later entry replaces an earlier one (on disk its bytes stay)
 	}
 	if hdr.Size < 0 || total+hdr.Size > l.max {
 		return fmt.Errorf("%w: files exceed %d bytes (at %s)", ErrRepoTooLarge, l.max, p)
-	}
-	content := make([]byte, hdr.Size)
-	if _, err := io.ReadFull(l.tr, content); err != nil {
-		return fmt.Errorf("read %s from tarball: %w", p, err)
 	}
 	mode := ModeFile
 	if hdr.Mode&0o111 != 0 {
 		mode = ModeExec
 	}
-	l.s.put(p, content, mode)
+	if l.blob == nil {
+		content := make([]byte, hdr.Size)
+		if _, err := io.ReadFull(l.tr, content); err != nil {
+			return fmt.Errorf("read %s from tarball: %w", p, err)
+		}
+		l.s.put(p, snapFile{content: content, n: hdr.Size, mode: mode})
+		return nil
+	}
+	if _, err := io.CopyN(l.blob, l.tr, hdr.Size); err != nil {
+		return fmt.Errorf("unpack %s from tarball: %w", p, err)
+	}
+	if old, ok := l.s.files[p]; ok {
+		l.dead += old.n
+	}
+	l.s.put(p, snapFile{off: l.off, n: hdr.Size, mode: mode})
+	l.off += hdr.Size
 	return nil
 }
 
-func (s *Snapshot) put(p string, content []byte, mode string) {
+func (s *Snapshot) put(p string, f snapFile) {
 	if old, ok := s.files[p]; ok {
-		s.size -= int64(len(old.content))
+		s.size -= old.n
 	}
-	s.files[p] = snapFile{content: content, mode: mode}
-	s.size += int64(len(content))
+	s.files[p] = f
+	s.size += f.n
 }
 
 func (s *Snapshot) index() {
@@ -187,11 +226,40 @@ func (s *Snapshot) index() {
 // Paths returns the snapshot's file paths, sorted.
 func (s *Snapshot) Paths() []string { return slices.Clone(s.paths) }
 
-// File returns a file's content; the slice is shared and must not be
-// modified.
+// File returns a file's content, read from disk for an unpacked snapshot
+// (each call a fresh slice) or shared with the snapshot when it is held in
+// memory; either way it must not be modified. A failed read reports no file
+// and is kept for Err.
 func (s *Snapshot) File(path string) ([]byte, bool) {
 	f, ok := s.files[path]
-	return f.content, ok
+	if !ok || s.blob == nil {
+		return f.content, ok
+	}
+	content := make([]byte, f.n)
+	if _, err := s.blob.ReadAt(content, f.off); err != nil {
+		s.mu.Lock()
+		if s.err == nil {
+			s.err = fmt.Errorf("read %s from the snapshot: %w", path, err)
+		}
+		s.mu.Unlock()
+		return nil, false
+	}
+	return content, true
+}
+
+// FileSize returns a file's size without reading it.
+func (s *Snapshot) FileSize(path string) (int64, bool) {
+	f, ok := s.files[path]
+	return f.n, ok
+}
+
+// Err returns the first read of the snapshot's contents that failed, if
+// any: a run must not trust a change set computed over a file it could not
+// read.
+func (s *Snapshot) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
 }
 
 // Mode returns a file's git mode (ModeFile or ModeExec), or "" if there is no

@@ -6,6 +6,13 @@
 //
 //	go run ./bench/memory [-runs 10] [-repo-mb 10]
 //
+// With -sequential N it works N runs one after another with an instant
+// model instead: the time from label to PR of each (median and p99, the
+// orchestration overhead) and the server's heap, goroutines and RSS after
+// the 100th run and after the last (the leak check).
+//
+//	go run ./bench/memory -sequential 1000 [-repo-mb 1]
+//
 // With -flood N it measures instead the memory taken by N concurrent 25 MB
 // deliveries that are not GitHub's (unsigned, or with -forged a made-up
 // signature), and works no runs.
@@ -49,28 +56,104 @@ func main() {
 	turnDelay := flag.Duration("turn-delay", 300*time.Millisecond, "model latency per call")
 	floodN := flag.Int("flood", 0, "concurrent 25 MB deliveries that are not GitHub's, instead of runs")
 	forged := flag.Bool("forged", false, "sign flood deliveries with a made-up signature")
+	sequential := flag.Int("sequential", 0, "runs one after another with an instant model, instead of concurrent runs")
+	flag.StringVar(&serverLogLevel, "server-log", "warn", "the server's LOG_LEVEL (its log goes to stderr)")
 	flag.Parse()
-	if err := run(*runs, *repoMB, *turnDelay, *floodN, *forged); err != nil {
+	var err error
+	if *sequential > 0 {
+		err = runSequential(*sequential, *repoMB)
+	} else {
+		err = run(*runs, *repoMB, *turnDelay, *floodN, *forged)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "memory:", err)
 		os.Exit(1)
 	}
 }
 
 func run(runs, repoMB int, turnDelay time.Duration, floodN int, forged bool) error {
-	dir, err := os.MkdirTemp("", "lifeos-memory-")
+	b, err := startBench(runs, repoMB, turnDelay)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer b.close()
+	gh, files, cmd, base, idle := b.gh, b.files, b.cmd, b.base, b.idle
+	if floodN > 0 {
+		fmt.Printf("idle after start-up (VmRSS): %.1f MB\n", float64(idle)/1024)
+		return flood(base, cmd.Process.Pid, floodN, forged)
+	}
+
+	var numbers []int
+	for i := 0; i < runs; i++ {
+		numbers = append(numbers, gh.AddIssue(repo, fmt.Sprintf("Task %d", i), "Add NOTES.md", owner))
+	}
+	startPeak, _ := hwm(cmd.Process.Pid)
+	for _, n := range numbers {
+		if err := deliver(base, n); err != nil {
+			return err
+		}
+	}
+	peak := 0
+	deadline := time.Now().Add(4 * time.Minute)
+	for {
+		if r, err := rss(cmd.Process.Pid); err == nil && r > peak {
+			peak = r
+		}
+		if len(gh.Repo(repo).Pulls()) == runs {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("only %d of %d PRs after 4 minutes; peak so far %.1f MB (sampled VmRSS)", len(gh.Repo(repo).Pulls()), runs, float64(peak)/1024)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	endPeak, _ := hwm(cmd.Process.Pid)
+	fmt.Printf("repo: %d files, %.1f MB; %d concurrent runs; model latency %s per call\n\n", len(files), float64(size(files))/(1<<20), runs, turnDelay)
+	fmt.Println("| measure | resident memory |")
+	fmt.Println("| --- | ---: |")
+	fmt.Printf("| idle after start-up (VmRSS) | %.1f MB |\n", float64(idle)/1024)
+	fmt.Printf("| peak during %d runs (sampled VmRSS) | %.1f MB |\n", runs, float64(peak)/1024)
+	fmt.Printf("| process high-water mark (VmHWM) before / after | %.1f / %.1f MB |\n", float64(startPeak)/1024, float64(endPeak)/1024)
+	return nil
+}
+
+// benchServer is the server process and the doubles it talks to.
+type benchServer struct {
+	dir     string
+	gh      *githubfake.Server
+	model   *modelfake.Server
+	files   map[string]string
+	cmd     *exec.Cmd
+	base    string
+	idle    int // VmRSS after start-up, kB
+	closers []func()
+}
+
+func (b *benchServer) close() {
+	for i := len(b.closers) - 1; i >= 0; i-- {
+		b.closers[i]()
+	}
+	b.closers = nil
+}
+
+// startBench builds the server, starts the doubles and the server with
+// workers workers, and measures its idle memory.
+func startBench(workers, repoMB int, turnDelay time.Duration) (*benchServer, error) {
+	dir, err := os.MkdirTemp("", "lifeos-memory-")
+	if err != nil {
+		return nil, err
+	}
+	b := &benchServer{dir: dir}
+	b.closers = append(b.closers, func() { os.RemoveAll(dir) })
 	bin := filepath.Join(dir, "lifeos")
 	build := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
-		return fmt.Errorf("build: %w", err)
+		return nil, fmt.Errorf("build: %w", err)
 	}
 
 	gh := githubfake.New(githubfake.Options{})
-	defer gh.Close()
+	b.closers = append(b.closers, gh.Close)
 	gh.AddInstallation(installation, "bench")
 	files := bigRepo(repoMB << 20)
 	gh.AddRepo(installation, repo, files)
@@ -78,7 +161,7 @@ func run(runs, repoMB int, turnDelay time.Duration, floodN int, forged bool) err
 	gh.SetPermission(repo, owner, "admin")
 
 	model := modelfake.New()
-	defer model.Close()
+	b.closers = append(b.closers, model.Close)
 	// Each run reads a file, edits it and finishes, with model latency, so
 	// that all runs hold their snapshots at the same time.
 	model.HandleFunc(func(req modelfake.Request) modelfake.Reply {
@@ -102,7 +185,7 @@ func run(runs, repoMB int, turnDelay time.Duration, floodN int, forged bool) err
 
 	port, err := freePort()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(),
@@ -114,63 +197,32 @@ func run(runs, repoMB int, turnDelay time.Duration, floodN int, forged bool) err
 		"OPENAI_API_KEY=bench",
 		"OPENAI_BASE_URL="+model.URL(),
 		"LIFEOS_DATA_DIR="+filepath.Join(dir, "data"),
-		"LIFEOS_WORKERS="+strconv.Itoa(runs),
-		"LOG_LEVEL=warn",
+		"LIFEOS_WORKERS="+strconv.Itoa(workers),
+		"LOG_LEVEL="+serverLogLevel,
+		// Thousands of runs must not run out of money.
+		"LIFEOS_MONTHLY_BUDGET=1000000", "LIFEOS_MONTHLY_BUDGET_INSTALLATION=1000000",
 	)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, err
 	}
-	defer func() {
+	b.closers = append(b.closers, func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		_ = cmd.Wait()
-	}()
+	})
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	if err := waitHealthy(base); err != nil {
-		return err
+		b.close()
+		return nil, err
 	}
 	time.Sleep(2 * time.Second)
 	idle, err := rss(cmd.Process.Pid)
 	if err != nil {
-		return err
+		b.close()
+		return nil, err
 	}
-	if floodN > 0 {
-		fmt.Printf("idle after start-up (VmRSS): %.1f MB\n", float64(idle)/1024)
-		return flood(base, cmd.Process.Pid, floodN, forged)
-	}
-
-	var numbers []int
-	for i := 0; i < runs; i++ {
-		numbers = append(numbers, gh.AddIssue(repo, fmt.Sprintf("Task %d", i), "Add NOTES.md", owner))
-	}
-	startPeak, _ := hwm(cmd.Process.Pid)
-	for _, n := range numbers {
-		if err := deliver(base, n); err != nil {
-			return err
-		}
-	}
-	peak := 0
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		if r, err := rss(cmd.Process.Pid); err == nil && r > peak {
-			peak = r
-		}
-		if len(gh.Repo(repo).Pulls()) == runs {
-			break
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("only %d of %d PRs after 2 minutes", len(gh.Repo(repo).Pulls()), runs)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	endPeak, _ := hwm(cmd.Process.Pid)
-	fmt.Printf("repo: %d files, %.1f MB; %d concurrent runs; model latency %s per call\n\n", len(files), float64(size(files))/(1<<20), runs, turnDelay)
-	fmt.Println("| measure | resident memory |")
-	fmt.Println("| --- | ---: |")
-	fmt.Printf("| idle after start-up (VmRSS) | %.1f MB |\n", float64(idle)/1024)
-	fmt.Printf("| peak during %d runs (sampled VmRSS) | %.1f MB |\n", runs, float64(peak)/1024)
-	fmt.Printf("| process high-water mark (VmHWM) before / after | %.1f / %.1f MB |\n", float64(startPeak)/1024, float64(endPeak)/1024)
-	return nil
+	b.gh, b.model, b.files, b.cmd, b.base, b.idle = gh, model, files, cmd, base, idle
+	return b, nil
 }
 
 // bigRepo makes text files adding up to n bytes.
