@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
 	"github.com/lifeos/lifeos/config"
 	"github.com/lifeos/lifeos/policy"
+	"github.com/lifeos/lifeos/recipes"
 	"github.com/lifeos/lifeos/runscli"
 	"github.com/lifeos/lifeos/server"
 	"github.com/lifeos/lifeos/store"
@@ -101,13 +103,23 @@ func policyCommand(c *cli, args []string) int {
 		fmt.Fprintf(c.stderr, "lifeos: %v\n", err)
 		return 2
 	}
-	out, ok := policy.CheckCommand(path, data, ceilings, prices)
+	out, ok := policy.CheckCommand(path, data, ceilings, prices, recipes.Known(recipesBeside(path)))
 	if !ok {
 		fmt.Fprint(c.stderr, out)
 		return 1
 	}
 	fmt.Fprint(c.stdout, out)
 	return 0
+}
+
+// recipesBeside reads the repository recipes next to a policy file at
+// DIR/.github/lifeos.yml: DIR/.github/lifeos/recipes/<name>.md.
+func recipesBeside(policyPath string) recipes.Files {
+	root := filepath.Dir(filepath.Dir(policyPath))
+	return func(p string) ([]byte, bool) {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+		return data, err == nil
+	}
 }
 
 // policyFile reads the named policy file, or .github/lifeos.yml when none

@@ -52,6 +52,14 @@ func systemPrompt(planOnly bool, files []InstructionFile) (prompt string, notes 
 func firstMessage(task Task, ws *workspace.Workspace) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Repository: %s\n\n", task.Repo)
+	if task.Schedule != "" {
+		fmt.Fprintf(&b, "Scheduled task %q: %s\n", task.Schedule, oneLineText(task.Issue.Title))
+		writeSection(&b, "task", "from the repository's policy on its default branch", task.Issue.Body)
+		writeSection(&b, "summary of the previous firing on this branch", "by LifeOS", task.PreviousSummary)
+		b.WriteString("\nTop-level files and directories:\n")
+		b.WriteString(topLevel(ws.Paths(), maxTopLevelEntries))
+		return b.String()
+	}
 	fmt.Fprintf(&b, "Issue #%d: %s\n", task.Issue.Number, oneLineText(task.Issue.Title))
 	if task.Issue.Author != "" {
 		fmt.Fprintf(&b, "Opened by @%s (%s)\n", task.Issue.Author, roleText(task.Issue.AuthorRole))

@@ -156,6 +156,10 @@ type Task struct {
 	// PlanOnly asks for a plan via finish(summary); write tools are neither
 	// offered nor run.
 	PlanOnly bool
+	// Schedule names the schedule a run works for: the issue is then the
+	// schedule's task, written by the repository's maintainers in its
+	// policy or recipe, not an issue on GitHub.
+	Schedule string
 	// MayPropose offers the propose_issue tool: the repository's autonomy
 	// lets the agent suggest follow-up work as issues.
 	MayPropose bool

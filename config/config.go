@@ -79,6 +79,10 @@ type Config struct {
 	LeaseRenew    time.Duration
 	LeaseTTL      time.Duration
 	SweepInterval time.Duration
+	// ScheduleMinInterval is LIFEOS_SCHEDULE_MIN_INTERVAL: how often one
+	// schedule of a repository may fire at most (zero: the runner's
+	// default, an hour).
+	ScheduleMinInterval time.Duration
 	// Stored is the App the manifest flow registered, when the
 	// credentials came from the data directory rather than the environment.
 	Stored *StoredApp
@@ -274,6 +278,9 @@ func (c *Config) loadLeases(getenv func(string) string) error {
 		return err
 	}
 	if c.SweepInterval, err = durationSetting(getenv, "LIFEOS_SWEEP_INTERVAL"); err != nil {
+		return err
+	}
+	if c.ScheduleMinInterval, err = durationSetting(getenv, "LIFEOS_SCHEDULE_MIN_INTERVAL"); err != nil {
 		return err
 	}
 	switch {

@@ -55,6 +55,7 @@ func Settings() []Setting {
 		{"LIFEOS_ALLOWED_MODELS", "any", "comma-separated models a repository may choose"},
 		{policy.PricesSetting, "built in", "extra prices: model=input:output[:cached] (USD per million tokens) or model=free"},
 		{"LIFEOS_WORKERS", "10", "runs worked at once by one process"},
+		{"LIFEOS_SCHEDULE_MIN_INTERVAL", "1h", "the shortest time between two firings of one schedule"},
 		{"LIFEOS_MAX_CI_FIXES", num(DefaultMaxCIFixes), "fix runs failed CI may start on one PR"},
 		{"LIFEOS_DELETE_BRANCH", "true", "delete a LifeOS PR's branch once it is closed"},
 		{"GITHUB_APP_CLIENT_ID", "empty (no login)", "the App's OAuth client ID: turns on GitHub login for /runs"},

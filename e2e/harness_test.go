@@ -127,6 +127,8 @@ type envOpts struct {
 	// progress is the least time between two edits of a progress comment
 	// (runner.DefaultProgressInterval if zero).
 	progress time.Duration
+	// tick is how often the leader fires due schedules (the default if 0).
+	tick time.Duration
 	// tokenLifetime is how long the GitHub double's installation tokens
 	// live (an hour if zero).
 	tokenLifetime time.Duration
@@ -216,7 +218,7 @@ func start(t *testing.T, o envOpts) *env {
 	ghWaits := &waits{}
 	srv, err := server.New(ctx, cfg, log, server.Options{QueuePoll: 20 * time.Millisecond, ShutdownGrace: 5 * time.Second, Now: o.now, RetryPolicy: o.retry,
 		GitHubFaults: ghpkg.FaultPolicy{Sleep: ghWaits.sleep, Now: ghWaits.now, PerTry: o.ghPerTry}, Leases: o.leases, SweepInterval: o.sweep,
-		ProgressInterval: o.progress})
+		ProgressInterval: o.progress, TickInterval: o.tick})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -275,11 +277,13 @@ func (e expectation) matches(r githubfake.Request) bool {
 
 // configLookups are the 404s of reading optional configuration (the
 // repository's policy file read from GitHub, then the owner's default in its
-// .github repository): GitHub's way of saying "no such file", expected in
+// .github repository, and a recipe of the repository's own): GitHub's way of saying "no such file", expected in
 // every test that sets no policy.
 var configLookups = []expectation{
 	{method: "GET", pattern: "/repos/*/.github/contents/lifeos.yml", code: 404},
 	{method: "GET", pattern: "/repos/*/*/contents/.github/lifeos.yml", code: 404},
+	// A repository that has no recipe of its own under that name.
+	{method: "GET", pattern: "/repos/*/*/contents/.github/lifeos/recipes/*", code: 404},
 	// A run on a PR's branch reads the instructions for agents from the
 	// default branch; a review request without a person reads CODEOWNERS.
 	{method: "GET", pattern: "/repos/*/*/contents/AGENTS.md", code: 404},

@@ -134,7 +134,12 @@ func TestIgnoredDeliveriesQueueNothing(t *testing.T) {
 		{"the app itself", "issues", labeled(t, n, "lifeos:do", "lifeos[bot]", "t", "b")},
 		{"another bot", "issues", labeled(t, n, "lifeos:do", "dependabot[bot]", "t", "b")},
 		{"another action", "issues", payload(t, "issues.labeled", func(ev map[string]any) { ev["action"] = "unlabeled" })},
-		{"an unhandled event", "installation", payload(t, "installation.created", nil)},
+		{"an unhandled event", "star", payload(t, "installation.created", nil)},
+		{"an installation removed", "installation", payload(t, "installation.created", func(ev map[string]any) { ev["action"] = "deleted" })},
+		{"a push that leaves the policy alone", "push", payload(t, "push", func(ev map[string]any) {
+			ev["ref"] = "refs/heads/main"
+			ev["commits"].([]any)[0].(map[string]any)["modified"] = []string{"README.md"}
+		})},
 	}
 	for _, tt := range tests {
 		code := e.deliver(tt.event, "", tt.body)

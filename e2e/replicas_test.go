@@ -44,11 +44,13 @@ func atOnce(fs ...func()) {
 }
 
 // deliveryJobs counts the River jobs in the shared database that
-// deliveries set off (the sweep's periodic job is not one).
+// deliveries set off (the sweep's and the schedules' periodic jobs are
+// not).
 func deliveryJobs(t *testing.T, e *env) int {
 	t.Helper()
 	var n int
-	if err := e.riverDB(t).QueryRow(`SELECT count(*) FROM river_job WHERE kind <> $1`, runner.SweepArgs{}.Kind()).Scan(&n); err != nil {
+	if err := e.riverDB(t).QueryRow(`SELECT count(*) FROM river_job WHERE kind <> $1 AND kind <> $2`,
+		runner.SweepArgs{}.Kind(), runner.TickArgs{}.Kind()).Scan(&n); err != nil {
 		t.Fatalf("count River jobs: %v", err)
 	}
 	return n

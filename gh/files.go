@@ -43,3 +43,13 @@ func (r *Repo) fileOf(ctx context.Context, owner, repo, path, ref string) ([]byt
 	}
 	return []byte(content), nil
 }
+
+// DefaultBranch reads the repository's default branch, for events that do
+// not carry it (an installation's).
+func (r *Repo) DefaultBranch(ctx context.Context) (string, error) {
+	repo, _, err := r.gh.Repositories.Get(ctx, r.owner, r.name)
+	if err != nil {
+		return "", fmt.Errorf("read %s/%s: %w", r.owner, r.name, err)
+	}
+	return repo.GetDefaultBranch(), nil
+}

@@ -3,6 +3,7 @@ package gh
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/go-github/v89/github"
 )
@@ -11,6 +12,9 @@ import (
 type Issue struct {
 	Number              int
 	Title, Body, Author string
+	// State is "open" or "closed"; ClosedAt is when it closed, if it did.
+	State    string
+	ClosedAt time.Time
 }
 
 // Comment is a comment on an issue or pull request, or an inline review
@@ -35,7 +39,8 @@ func (r *Repo) Issue(ctx context.Context, number int) (Issue, error) {
 	if err != nil {
 		return Issue{}, fmt.Errorf("get issue %s#%d: %w", r, number, err)
 	}
-	return Issue{Number: is.GetNumber(), Title: is.GetTitle(), Body: is.GetBody(), Author: is.GetUser().GetLogin()}, nil
+	return Issue{Number: is.GetNumber(), Title: is.GetTitle(), Body: is.GetBody(), Author: is.GetUser().GetLogin(),
+		State: is.GetState(), ClosedAt: is.GetClosedAt().Time}, nil
 }
 
 // IssueComments reads an issue's comments, up to MaxCommentPages pages.

@@ -79,3 +79,66 @@ func IssueOfPull(appSlug string, p PullOrigin) (int, string) {
 	}
 	return issue, ""
 }
+
+// ScheduleBranchPrefix starts the branch of every schedule.
+const ScheduleBranchPrefix = "lifeos/schedule-"
+
+// MaxScheduleName bounds a schedule's name, so its branch stays short.
+const MaxScheduleName = 40
+
+// ScheduleBranch is the one branch a schedule's firings write.
+func ScheduleBranch(name string) string { return ScheduleBranchPrefix + name }
+
+// ScheduleOfBranch returns the schedule's name for lifeos/schedule-NAME,
+// or "" for any other branch.
+func ScheduleOfBranch(branch string) string {
+	name, ok := strings.CutPrefix(branch, ScheduleBranchPrefix)
+	if !ok || ValidScheduleName(name) != "" {
+		return ""
+	}
+	return name
+}
+
+// ValidScheduleName returns why name cannot name a schedule, or "": lower
+// case letters, digits and single hyphens inside, at most MaxScheduleName
+// characters, so that it is a branch name as it stands.
+func ValidScheduleName(name string) string {
+	switch {
+	case name == "":
+		return "must not be empty"
+	case len(name) > MaxScheduleName:
+		return fmt.Sprintf("has %d characters; at most %d", len(name), MaxScheduleName)
+	case name[0] == '-' || name[len(name)-1] == '-' || strings.Contains(name, "--"):
+		return "must not start or end with a hyphen or hold two in a row"
+	}
+	for _, r := range name {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+			return fmt.Sprintf("may hold only lower-case letters, digits and hyphens, not %q", r)
+		}
+	}
+	return ""
+}
+
+// ScheduleSubject is the run subject (the issue number of its runs) of the
+// schedule stored with id: negative, so it is never a real issue, and one
+// per schedule, so a schedule has at most one active run.
+func ScheduleSubject(id int64) int { return -int(id) }
+
+// IsScheduleSubject reports whether a run's issue number is a schedule's.
+func IsScheduleSubject(issue int) bool { return issue < 0 }
+
+// ScheduleOfPull returns the schedule's name when a pull request is
+// LifeOS's own for it: opened by the App's bot from lifeos/schedule-NAME
+// of the base repository. Otherwise "" and why not.
+func ScheduleOfPull(appSlug string, p PullOrigin) (string, string) {
+	name := ScheduleOfBranch(p.HeadRef)
+	switch {
+	case name == "":
+		return "", fmt.Sprintf("branch %q is not a LifeOS schedule's", p.HeadRef)
+	case p.Author != BotLogin(appSlug):
+		return "", fmt.Sprintf("the pull request is by %q, not the App", p.Author)
+	case p.HeadRepo == "" || !strings.EqualFold(p.HeadRepo, p.BaseRepo):
+		return "", fmt.Sprintf("the pull request's head is in %q, not in %q (a fork)", p.HeadRepo, p.BaseRepo)
+	}
+	return name, ""
+}

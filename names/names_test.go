@@ -53,6 +53,43 @@ func TestIssueOfPull(t *testing.T) {
 	}
 }
 
+func TestScheduleNames(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ok   bool
+	}{
+		{"nightly-docs", true}, {"a1", true}, {"", false}, {"Nightly", false}, {"-x", false},
+		{"x-", false}, {"a--b", false}, {"a_b", false}, {"a/b", false}, {strings.Repeat("a", 41), false},
+	} {
+		if got := ValidScheduleName(tc.name) == ""; got != tc.ok {
+			t.Errorf("ValidScheduleName(%q) ok = %v, want %v", tc.name, got, tc.ok)
+		}
+	}
+	if b := ScheduleBranch("nightly-docs"); b != "lifeos/schedule-nightly-docs" || ScheduleOfBranch(b) != "nightly-docs" {
+		t.Errorf("ScheduleBranch round trip: %q", b)
+	}
+	for _, b := range []string{"lifeos/issue-3", "lifeos/schedule-", "lifeos/schedule-A", "main"} {
+		if n := ScheduleOfBranch(b); n != "" {
+			t.Errorf("ScheduleOfBranch(%q) = %q, want none", b, n)
+		}
+	}
+	o := PullOrigin{Author: "lifeos[bot]", HeadRef: "lifeos/schedule-nightly", HeadRepo: "o/r", BaseRepo: "o/r"}
+	if n, why := ScheduleOfPull("lifeos", o); n != "nightly" {
+		t.Errorf("ScheduleOfPull = %q (%s)", n, why)
+	}
+	o.Author = "mallory"
+	if n, _ := ScheduleOfPull("lifeos", o); n != "" {
+		t.Errorf("a human's PR is not a schedule's: %q", n)
+	}
+	o.Author, o.HeadRepo = "lifeos[bot]", "fork/r"
+	if n, _ := ScheduleOfPull("lifeos", o); n != "" {
+		t.Errorf("a fork's PR is not a schedule's: %q", n)
+	}
+	if s := ScheduleSubject(7); !IsScheduleSubject(s) || IsScheduleSubject(7) {
+		t.Errorf("ScheduleSubject(7) = %d", s)
+	}
+}
+
 func TestRevertBranch(t *testing.T) {
 	if got := RevertBranch(12); got != "lifeos/revert-12" {
 		t.Errorf("RevertBranch(12) = %q", got)

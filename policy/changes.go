@@ -170,6 +170,9 @@ func CheckChanges(p Policy, changes []ChangeStat) []Violation {
 		if len(p.Allow) > 0 && !matchAny(p.Allow, clean) {
 			vs = append(vs, Violation{Rule: "paths.allow", Path: clean, Reason: fmt.Sprintf("`%s` is outside paths.allow (%s) and may not be %s", clean, quoteList(p.Allow), verb)})
 		}
+		if v, out := recipeViolation(p, clean, verb); out {
+			vs = append(vs, v)
+		}
 	}
 	if p.MaxFiles > 0 && len(files) > p.MaxFiles {
 		vs = append(vs, Violation{Rule: "limits.max_files", Reason: fmt.Sprintf("the change touches %d files; the policy allows at most %d", len(files), p.MaxFiles)})

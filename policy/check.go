@@ -14,9 +14,13 @@ import (
 // value the ceilings changed. If not (the file does not parse, or the server
 // would refuse every run under it, see Refusals), output lists each problem
 // as "file:line:col: key: message" (At), the file being named file, then a
-// line counting them.
-func CheckCommand(file string, data []byte, c Ceilings, prices PriceTable) (output string, ok bool) {
+// line counting them. known says whether a schedule's recipe exists (nil:
+// every recipe does).
+func CheckCommand(file string, data []byte, c Ceilings, prices PriceTable, known func(string) bool) (output string, ok bool) {
 	f, err := ParseFile(data)
+	if err == nil && known != nil {
+		err = f.CheckRecipes(known)
+	}
 	if err != nil {
 		var fe *FileError
 		if !errors.As(err, &fe) {

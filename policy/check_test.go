@@ -120,7 +120,7 @@ func TestCheckCommand(t *testing.T) {
 			if prices == nil {
 				prices = DefaultPrices()
 			}
-			out, ok := CheckCommand("lifeos.yml", []byte(tt.data), tt.c, prices)
+			out, ok := CheckCommand("lifeos.yml", []byte(tt.data), tt.c, prices, func(n string) bool { return n == "doc-hygiene" })
 			if ok != tt.ok {
 				t.Errorf("ok = %v, want %v\n%s", ok, tt.ok, out)
 			}
@@ -161,4 +161,12 @@ func noBudgets() Ceilings {
 	c := DefaultCeilings()
 	c.MonthlyBudgetRepo, c.MonthlyBudgetInstallation = 0, 0
 	return c
+}
+
+func TestCheckCommandUnknownRecipe(t *testing.T) {
+	data := "schedules:\n  - name: nightly\n    cron: \"0 3 * * *\"\n    recipe: doc-hygeine\n"
+	out, ok := CheckCommand("lifeos.yml", []byte(data), DefaultCeilings(), DefaultPrices(), func(n string) bool { return n == "doc-hygiene" })
+	if ok || !strings.Contains(out, `4:13: schedules[0].recipe: unknown recipe "doc-hygeine"`) {
+		t.Errorf("ok = %v, out:\n%s", ok, out)
+	}
 }

@@ -143,6 +143,18 @@ type Policy struct {
 	AutoMergeMaxLines int
 
 	DeleteBranchAfterClose bool
+
+	// MaxProposals is how many proposal issues one run may open.
+	MaxProposals int
+	// Schedules are the repository's schedules, as the file wrote them.
+	Schedules []ScheduleFile
+	// Recipe names the recipe a run works, and RecipeAllow its allowed
+	// paths: every changed path must match one of them too (see
+	// WithRecipe). Empty for a run that works no recipe.
+	Recipe      string
+	RecipeAllow []string
+	// ReadOnly forbids every change: a recipe that only reads (scout).
+	ReadOnly bool
 }
 
 // Effective computes the policy for a repository from its file (nil when it
@@ -175,6 +187,8 @@ func Effective(f *File, c Ceilings) (Policy, []Decision) {
 		MonthlyBudgetInstallation: c.MonthlyBudgetInstallation,
 		AutoMergePaths:            slices.Clone(f.AutoMerge.Paths),
 		DeleteBranchAfterClose:    DefaultDeleteBranchAfterClose,
+		MaxProposals:              or(f.Proposals.Max, DefaultMaxProposals),
+		Schedules:                 slices.Clone(f.Schedules),
 	}
 	if f.Branch.DeleteAfterClose != nil {
 		p.DeleteBranchAfterClose = *f.Branch.DeleteAfterClose

@@ -36,7 +36,7 @@ func TestEffective(t *testing.T) {
 					MaxCostPerRun: 5 * Dollar, MonthlyBudget: 100 * Dollar, MonthlyBudgetInstallation: 500 * Dollar,
 					Model: "gpt-4.1", CheapModel: "gpt-4.1-mini", Autonomy: RungTriggered,
 					AutoMergeMaxFiles: DefaultMaxFiles, AutoMergeMaxLines: DefaultMaxLines,
-					DeleteBranchAfterClose: true,
+					DeleteBranchAfterClose: true, MaxProposals: DefaultMaxProposals,
 				}
 				if !reflect.DeepEqual(p, want) {
 					t.Errorf("got\n%+v\nwant\n%+v", p, want)
@@ -60,7 +60,7 @@ func TestEffective(t *testing.T) {
 					MaxFiles: 3, MaxLines: 40, MaxBytes: 50000, MaxTurns: 10, MaxMinutes: 5,
 					MaxCostPerRun: Dollar, MonthlyBudget: 20 * Dollar, MonthlyBudgetInstallation: 500 * Dollar,
 					Model: "gpt-4.1-mini", CheapModel: "gpt-4.1-nano", Autonomy: 2,
-					AutoMergeMaxFiles: 3, AutoMergeMaxLines: 40,
+					AutoMergeMaxFiles: 3, AutoMergeMaxLines: 40, MaxProposals: DefaultMaxProposals,
 				}
 				if !reflect.DeepEqual(p, want) {
 					t.Errorf("got\n%+v\nwant\n%+v", p, want)

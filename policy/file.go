@@ -58,6 +58,8 @@ type File struct {
 	Autonomy   int
 	AutoMerge  AutoMergeFile
 	Branch     BranchFile
+	Schedules  []ScheduleFile
+	Proposals  ProposalsFile
 }
 
 // TriggerFile is the file's trigger section: who may start a run and how.
@@ -200,6 +202,8 @@ func ParseFile(data []byte) (*File, error) {
 				{"delete_after_close", func(key string, v *yaml.Node) { f.Branch.DeleteAfterClose = p.boolean(v, key) }},
 			})
 		}},
+		{"schedules", func(key string, v *yaml.Node) { f.Schedules = p.schedules(v, key) }},
+		{"proposals", func(key string, v *yaml.Node) { p.proposals(v, key, &f.Proposals) }},
 	})
 	if len(p.problems) > 0 {
 		sort.SliceStable(p.problems, func(i, j int) bool {

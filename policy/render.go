@@ -104,6 +104,7 @@ func (p Policy) YAML() string {
 			"delete_after_close", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(p.DeleteBranchAfterClose)},
 		),
 	)
+	p.renderSchedules(doc)
 	var b strings.Builder
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -114,4 +115,34 @@ func (p Policy) YAML() string {
 	}
 	_ = enc.Close()
 	return b.String()
+}
+
+// renderSchedules adds to doc the proposals section at rung 4 and the
+// schedules, if there are any (older policies render as they did).
+func (p Policy) renderSchedules(doc *yaml.Node) {
+	scalar := func(tag, v, comment string) *yaml.Node {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v, LineComment: comment}
+	}
+	mapping := func(kv ...*yaml.Node) *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Content: kv} }
+	if p.rung() >= RungPropose {
+		doc.Content = append(doc.Content, scalar("!!str", "proposals", ""),
+			mapping(scalar("!!str", "max", ""), scalar("!!int", strconv.Itoa(p.MaxProposals), "issues one run may open")))
+	}
+	if len(p.Schedules) == 0 {
+		return
+	}
+	scheds := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, s := range p.Schedules {
+		cron := scalar("!!str", s.Cron, or(s.Timezone, "UTC"))
+		cron.Style = yaml.DoubleQuotedStyle
+		what, value := "recipe", s.Recipe
+		if value == "" {
+			what, value = "task", s.Task
+		}
+		scheds.Content = append(scheds.Content, mapping(
+			scalar("!!str", "name", ""), scalar("!!str", s.Name, "branch lifeos/schedule-"+s.Name),
+			scalar("!!str", "cron", ""), cron,
+			scalar("!!str", what, ""), scalar("!!str", value, "")))
+	}
+	doc.Content = append(doc.Content, scalar("!!str", "schedules", ""), scheds)
 }

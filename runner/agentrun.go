@@ -100,6 +100,7 @@ func (w *work) runAgent(ctx context.Context) error {
 		PreviousSummary:  st.previousSummary,
 		RepoInstructions: st.instructions,
 		PlanOnly:         req.planOnly,
+		Schedule:         req.scheduleName(),
 		MayPropose:       policy.MayPropose(st.pol),
 		IsSecret:         func(p string) bool { _, secret := policy.IsSecretPath(st.pol, p); return secret },
 	}, workspace.New(st.snap))
@@ -180,6 +181,9 @@ func (w *work) finishResult(ctx context.Context, res *agent.Result) error {
 	if len(res.Changes) == 0 {
 		out.Status = store.StatusNoChange
 		w.conclude(out)
+		if w.req.schedule != nil {
+			return nil // a firing with nothing to do posts nothing: recorded only
+		}
 		w.tell(ctx, fmt.Sprintf("LifeOS looked at this and made no change.\n\n%s", quote(res.Summary)))
 		return nil
 	}

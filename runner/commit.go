@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/lifeos/lifeos/gh"
-	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/store"
 	"github.com/lifeos/lifeos/workspace"
 )
@@ -39,7 +38,7 @@ func hasRunTrailer(message string, runID int64) bool {
 // commit writes the run's commit and returns its SHA; done means the run
 // has ended (failed, and said so), and an error is left to the retry.
 func (w *work) commit(ctx context.Context, changes []workspace.Change, msg string) (sha string, done bool, err error) {
-	g, branch := w.req.gh, names.Branch(w.req.issueNumber)
+	g, branch := w.req.gh, w.branch()
 	if w.state.pr == nil {
 		onto, err := w.branchAtBase(ctx, branch)
 		if err != nil {
@@ -93,7 +92,7 @@ func (w *work) adoptCommit(ctx context.Context) (string, error) {
 	if w.state.steps[store.StepCommitting] == "" {
 		return "", nil
 	}
-	branch := names.Branch(w.req.issueNumber)
+	branch := w.branch()
 	head, err := w.req.gh.BranchHead(ctx, branch)
 	if err != nil {
 		return "", fmt.Errorf("look for run %d's commit on %s: %w", w.run.ID, branch, err)

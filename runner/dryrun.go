@@ -61,6 +61,9 @@ func (d *DryRun) Compare(ctx context.Context, base, head string) ([]gh.DiffFile,
 func (d *DryRun) CommitParents(ctx context.Context, sha string) ([]string, error) {
 	return d.Real.CommitParents(ctx, sha)
 }
+func (d *DryRun) DefaultBranch(ctx context.Context) (string, error) {
+	return d.Real.DefaultBranch(ctx)
+}
 func (d *DryRun) BranchHead(ctx context.Context, branch string) (gh.Head, error) {
 	return d.Real.BranchHead(ctx, branch)
 }

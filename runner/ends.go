@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/lifeos/lifeos/jobs"
+	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/secrets"
 	"github.com/lifeos/lifeos/store"
 )
@@ -101,6 +102,9 @@ func (r *Runner) endRun(ctx context.Context, run *store.Run, status, reason stri
 	if g, err := r.GitHub(repo); err == nil && r.endProgress(ctx, g, run, msg) {
 		return true // the run's progress comment tells its end
 	}
+	if names.IsScheduleSubject(number) {
+		number = run.PRNumber // a schedule's thread is its PR, if one is open
+	}
 	r.tellEnd(ctx, store.Notice{RunID: run.ID, Repo: run.Repo, InstallationID: run.InstallationID,
 		Number: number, Body: msg})
 	return true
@@ -189,6 +193,10 @@ func (r *Runner) tellNotices(ctx context.Context) (int, error) {
 
 // endMessage tells the people that a run ended and how to start afresh.
 func (r *Runner) endMessage(run *store.Run, reason string) string {
+	if names.IsScheduleSubject(run.IssueNumber) {
+		return fmt.Sprintf("LifeOS run %d did not finish: %s.\n\nNothing more will happen on it; the schedule's next firing starts afresh on this PR.",
+			run.ID, strings.TrimSuffix(reason, "."))
+	}
 	return fmt.Sprintf("LifeOS run %d did not finish: %s.\n\nNothing more will happen on it. Label the issue `%s` again, or comment `/lifeos retry`, to start afresh.",
 		run.ID, strings.TrimSuffix(reason, "."), r.triggerLabel())
 }

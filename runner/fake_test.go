@@ -227,6 +227,7 @@ func (f *fakeGitHub) CreateIssue(_ context.Context, title, _ string, _ []string)
 	}
 	f.newIssues = append(f.newIssues, title)
 	f.next++
+	f.issues[f.next] = gh.Issue{Number: f.next, Title: title, Author: f.appSlug + "[bot]", State: "open"}
 	return f.next, nil
 }
 
@@ -395,6 +396,10 @@ func (f *fakeGitHub) File(_ context.Context, path, _ string) ([]byte, error) {
 
 func (f *fakeGitHub) OwnerFile(context.Context, string, string) ([]byte, error) {
 	return slices.Clone(f.ownerDefault), f.call("OwnerFile")
+}
+
+func (f *fakeGitHub) DefaultBranch(context.Context) (string, error) {
+	return "main", f.call("DefaultBranch")
 }
 
 func (f *fakeGitHub) FailedSuiteRuns(context.Context, int64) ([]gh.FailedCheck, error) {

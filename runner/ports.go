@@ -71,6 +71,7 @@ type code interface {
 type files interface {
 	File(ctx context.Context, path, ref string) ([]byte, error)
 	OwnerFile(ctx context.Context, repo, path string) ([]byte, error)
+	DefaultBranch(ctx context.Context) (string, error)
 }
 
 // checks reads CI results.
@@ -150,6 +151,15 @@ type Store interface {
 	AddWaiter(ctx context.Context, repo string, issue int, jobID int64) error
 	RemoveWaiter(ctx context.Context, jobID int64) error
 	Waiters(ctx context.Context, repo string, issue int) ([]int64, error)
+	ReplaceSchedules(ctx context.Context, repo string, scheds []store.Schedule) error
+	Schedules(ctx context.Context, repo string) ([]store.Schedule, error)
+	DueSchedules(ctx context.Context, now time.Time) ([]store.Schedule, error)
+	ScheduleByID(ctx context.Context, id int64) (*store.Schedule, error)
+	ClaimFiring(ctx context.Context, id int64, tick time.Time) (bool, error)
+	ReleaseFiring(ctx context.Context, id int64, tick time.Time) error
+	ScheduleFired(ctx context.Context, id int64, tick, next time.Time, fired bool) error
+	RecordProposal(ctx context.Context, p store.Proposal) error
+	Proposals(ctx context.Context, repo string) ([]store.Proposal, error)
 	SaveIssueText(ctx context.Context, repo string, issue int, t store.IssueText) error
 	IssueTextOf(ctx context.Context, repo string, issue int) (*store.IssueText, error)
 }

@@ -150,6 +150,9 @@ func (w *work) openProgress(ctx context.Context, state string) {
 		w.progress.update(w.progressBody(state))
 		return
 	}
+	if w.req.schedule != nil || w.req.replyTo <= 0 {
+		return // a schedule's firing posts only what it changed: its PR
+	}
 	p := w.newProgress(ctx)
 	if id, err := strconv.ParseInt(w.state.steps[store.StepProgress], 10, 64); err == nil && id > 0 {
 		p.id, w.progress = id, p

@@ -40,6 +40,9 @@ type request struct {
 	// progressID is the comment that said the command was queued; the
 	// run takes it over as its progress comment (0 for none).
 	progressID int64
+	// schedule is the schedule a firing works for (nil for every other
+	// run); its runs write names.ScheduleBranch, not an issue's branch.
+	schedule *store.Schedule
 	// waitTurn makes the job wait while another run on the issue is
 	// active; otherwise the delivery is dropped (a second label is not a
 	// queue).

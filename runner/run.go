@@ -9,7 +9,6 @@ import (
 	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/gh"
 	"github.com/lifeos/lifeos/jobs"
-	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/store"
 	"github.com/lifeos/lifeos/workspace"
@@ -74,7 +73,7 @@ func (w *work) do(ctx context.Context) error {
 	defer w.dropSnapshot()
 	defer func() { w.progress.stop() }()
 	w.adoptQueued(ctx)
-	w.state.out = store.Outcome{Model: w.ModelName, Branch: names.Branch(w.req.issueNumber)}
+	w.state.out = store.Outcome{Model: w.ModelName, Branch: w.branch()}
 	if resumed, err := w.resume(ctx); resumed || err != nil {
 		return err
 	}
@@ -146,7 +145,7 @@ func (w *work) findBase(ctx context.Context) (bool, error) {
 	}
 	st.pr, st.previousSummary, st.from = pr, summary, w.req.repo.DefaultBranch
 	if pr != nil {
-		st.from = names.Branch(w.req.issueNumber)
+		st.from = w.branch()
 		st.out.PRNumber = pr.Number
 		if w.req.replyTo == 0 {
 			w.req.replyTo = pr.Number
@@ -184,7 +183,7 @@ func (w *work) previous(ctx context.Context) (*gh.Pull, string, error) {
 	}
 	// The store records only PRs LifeOS opened; a recorded number is still
 	// checked, so that no path takes another's PR for LifeOS's.
-	if issue, _ := w.ownPull(w.req.repo, pr); pr.State != "open" || issue != w.req.issueNumber {
+	if pr.State != "open" || !w.ownsPull(pr) {
 		return nil, summary, nil
 	}
 	return &pr, summary, nil
@@ -249,7 +248,7 @@ func (w *work) loadRunPolicy(ctx context.Context) (bool, error) {
 		w.decide(ctx, d)
 	}
 	st.pol = pol
-	return false, nil
+	return w.applyRecipe(ctx)
 }
 
 // checkTrigger applies the policy's trigger rules: the label the

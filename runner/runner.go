@@ -65,6 +65,11 @@ type Runner struct {
 	// returns before it is stored or posted: they have no shape the
 	// secrets rules know.
 	OwnSecrets []string
+	// Queue queues the firings of due schedules.
+	Queue Enqueuer
+	// ScheduleMinInterval caps how often one schedule fires
+	// (DefaultScheduleMinInterval if 0).
+	ScheduleMinInterval time.Duration
 	// Leases keeps the leases of the jobs this process works and hands
 	// back those of dead processes (no leases if nil).
 	Leases LeaseStore
@@ -97,6 +102,9 @@ func (r *Runner) Register(ws *river.Workers) {
 	river.AddWorker(ws, &worker[jobs.CI]{r: r, work: r.ci})
 	river.AddWorker(ws, &worker[jobs.Closed]{r: r, work: r.closed})
 	river.AddWorker(ws, &sweepWorker{r: r})
+	river.AddWorker(ws, &worker[jobs.Reload]{r: r, work: r.reload})
+	river.AddWorker(ws, &worker[jobs.Fire]{r: r, work: r.fire})
+	river.AddWorker(ws, &tickWorker{r: r})
 }
 
 // worker adapts one workflow to River.
@@ -221,6 +229,11 @@ func audit(log zerolog.Logger, d policy.Decision) {
 // tell comments on an issue or PR, best effort: the run's record already
 // holds the outcome.
 func tell(ctx context.Context, g threads, number int, body string) {
+	if number <= 0 {
+		// A schedule's run with no PR open has no thread: recorded only.
+		zerolog.Ctx(ctx).Info().Str("message", oneLine(body)).Msg("No thread to tell; the run's record holds it")
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if err := g.Comment(ctx, number, secrets.Scrub(body)); err != nil {

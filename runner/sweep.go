@@ -41,14 +41,23 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 }
 
 // PeriodicJobs are the jobs River's leader runs on a schedule: the sweep,
-// at start-up and every interval (DefaultSweepInterval if 0).
-func (r *Runner) PeriodicJobs(interval time.Duration) []*river.PeriodicJob {
+// at start-up and every interval (DefaultSweepInterval if 0), and the
+// schedules' tick every tick (DefaultTickInterval if 0).
+func (r *Runner) PeriodicJobs(interval, tick time.Duration) []*river.PeriodicJob {
 	if interval <= 0 {
 		interval = DefaultSweepInterval
 	}
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(interval),
-		func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
-		&river.PeriodicJobOpts{ID: SweepArgs{}.Kind(), RunOnStart: true})}
+	if tick <= 0 {
+		tick = DefaultTickInterval
+	}
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(interval),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
+			&river.PeriodicJobOpts{ID: SweepArgs{}.Kind(), RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(tick),
+			func() (river.JobArgs, *river.InsertOpts) { return TickArgs{}, nil },
+			&river.PeriodicJobOpts{ID: TickArgs{}.Kind(), RunOnStart: true}),
+	}
 }
 
 // Sweep finishes every running run whose River job is gone, completed,

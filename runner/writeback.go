@@ -9,7 +9,6 @@ import (
 
 	"github.com/lifeos/lifeos/agent"
 	"github.com/lifeos/lifeos/gh"
-	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/secrets"
 	"github.com/lifeos/lifeos/store"
@@ -41,7 +40,7 @@ func (w *work) writeBack(ctx context.Context, res *agent.Result) error {
 	// Before the commit: a retry that adopts it reads them back.
 	w.recordChanges(ctx, stats)
 	w.saveProgress(ctx)
-	msg := commitMessage(w.req.issue.Title, w.req.issueNumber, w.req.trigger, res.Summary, w.run.ID)
+	msg := w.commitMessage(res.Summary)
 	sha, done, err := w.commit(ctx, res.Changes, msg)
 	if done || err != nil {
 		return err
@@ -134,7 +133,7 @@ func (w *work) saveProgress(ctx context.Context) {
 
 // pushToPR moves the open PR's branch to the new commit, fast-forward only.
 func (w *work) pushToPR(ctx context.Context, wr written) error {
-	branch, pr := names.Branch(w.req.issueNumber), w.state.pr
+	branch, pr := w.branch(), w.state.pr
 	if w.state.steps[store.StepRef] == "" {
 		err := w.req.gh.MoveBranch(ctx, branch, wr.sha, false)
 		if errors.Is(err, gh.ErrBranchMoved) {
@@ -156,7 +155,7 @@ func (w *work) pushToPR(ctx context.Context, wr written) error {
 // open PR of the App's own (an earlier run's that died before recording
 // it) is adopted and pushed to instead.
 func (w *work) openNewPR(ctx context.Context, wr written) error {
-	branch := names.Branch(w.req.issueNumber)
+	branch := w.branch()
 	if w.state.steps[store.StepRef] == "" {
 		adopted, err := w.pushNewBranch(ctx, branch, wr.sha)
 		if errors.Is(err, gh.ErrBranchExists) {
@@ -199,14 +198,14 @@ func (w *work) openPull(ctx context.Context, branch string, wr written) (int, er
 			return 0, fmt.Errorf("look for the pull request from %s: %w", branch, err)
 		}
 		if open != nil {
-			if issue, _ := w.ownPull(w.req.repo, *open); issue == w.req.issueNumber {
+			if w.ownsPull(*open) {
 				w.recordPull(ctx, open.Number)
 				return open.Number, nil
 			}
 		}
 	}
-	pr, err := g.CreatePull(ctx, gh.NewPull{Title: w.req.issue.Title, Head: branch, Base: w.req.repo.DefaultBranch,
-		Body: prBody(w.req.issueNumber, w.run.ID, wr), Draft: w.state.hasCI || w.state.checkpoint != ""})
+	pr, err := g.CreatePull(ctx, gh.NewPull{Title: w.prTitle(), Head: branch, Base: w.req.repo.DefaultBranch,
+		Body: w.prBody(wr), Draft: w.state.hasCI || w.state.checkpoint != ""})
 	if err != nil {
 		return 0, fmt.Errorf("open the pull request from %s: %w", branch, err)
 	}
@@ -257,6 +256,9 @@ func (w *work) announceOnce(ctx context.Context, marker, body string) error {
 			return fmt.Errorf("write the run's end on its progress comment: %w", err)
 		}
 		return nil
+	}
+	if w.req.replyTo <= 0 {
+		return nil // a schedule's new PR has no thread but its own, which says it all
 	}
 	posted, err := w.posted(ctx, marker)
 	if err != nil || posted {
@@ -325,7 +327,7 @@ func (w *work) pushNewBranch(ctx context.Context, branch, sha string) (*gh.Pull,
 // with every commit one LifeOS recorded writing (so moving its branch
 // loses nobody's work).
 func (w *work) adoptable(ctx context.Context, pr gh.Pull) (bool, error) {
-	if issue, _ := w.ownPull(w.req.repo, pr); issue != w.req.issueNumber {
+	if !w.ownsPull(pr) {
 		return false, nil
 	}
 	commits, err := w.req.gh.PullCommits(ctx, pr.Number)
@@ -339,21 +341,6 @@ func (w *work) adoptable(ctx context.Context, pr gh.Pull) (bool, error) {
 		}
 	}
 	return true, nil
-}
-
-// openProposals opens the agent's proposed follow-up issues, best effort.
-func (w *work) openProposals(ctx context.Context, proposals []agent.Proposal) {
-	for _, p := range proposals {
-		title := secrets.Redact(p.Title)
-		body := fmt.Sprintf("%s\n\n<sub>Proposed by LifeOS in run %d while working on #%d. Add the `%s` label to have LifeOS do it, or close it.</sub>",
-			p.Body, w.run.ID, w.req.issueNumber, w.state.pol.TriggerLabel)
-		number, err := w.req.gh.CreateIssue(ctx, title, secrets.Scrub(body), []string{names.ProposalLabel})
-		if err != nil {
-			w.log.Error().Err(err).Str("title", title).Msg("Could not open a proposed issue")
-			continue
-		}
-		w.decide(ctx, policy.Decision{Allow: true, Rule: "autonomy", Reason: fmt.Sprintf("rung 4: proposed #%d %q", number, title)})
-	}
 }
 
 // logSuccess writes the run's success line: the PR, the commit, the

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/policy"
 	"github.com/lifeos/lifeos/store"
 )
@@ -125,7 +126,7 @@ func (c Command) printTable(rows []store.RunCostRow) error {
 		if r.PRNumber > 0 {
 			pr = fmt.Sprintf("#%d", r.PRNumber)
 		}
-		fmt.Fprintf(tw, "%d\t%s#%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.ID, cleanText(r.Repo), r.IssueNumber,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.ID, subject(r.Repo, r.IssueNumber, r.Branch),
 			cleanText(r.Trigger+" by "+r.Actor), r.Status, r.Turns, r.TotalTokens, policy.Money(r.CostMicros), pr,
 			age(now.Sub(r.CreatedAt)))
 	}
@@ -150,4 +151,13 @@ func age(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 	}
+}
+
+// subject is what a run was about, as the tables show it: "octo/app#7",
+// or for a schedule's run (names.ScheduleSubject) its branch.
+func subject(repo string, issue int, branch string) string {
+	if names.IsScheduleSubject(issue) {
+		return cleanText(repo + " " + branch)
+	}
+	return fmt.Sprintf("%s#%d", cleanText(repo), issue)
 }

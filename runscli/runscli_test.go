@@ -272,3 +272,12 @@ func TestAge(t *testing.T) {
 		}
 	}
 }
+
+func TestSubjectOfAScheduleRun(t *testing.T) {
+	if got := subject("octo/app", 7, "lifeos/issue-7"); got != "octo/app#7" {
+		t.Errorf("issue run: %q", got)
+	}
+	if got := subject("octo/app", -3, "lifeos/schedule-nightly-docs"); got != "octo/app lifeos/schedule-nightly-docs" {
+		t.Errorf("schedule run: %q", got)
+	}
+}

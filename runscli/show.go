@@ -81,7 +81,7 @@ func (c Command) show(ctx context.Context, args []string) error {
 // printDetails prints the run's record, decisions, calls and files.
 func (c Command) printDetails(d *details) {
 	r, w := d.run, c.Stdout
-	fmt.Fprintf(w, "Run %d: %s#%d, %s\n", r.ID, cleanText(r.Repo), r.IssueNumber, r.Status)
+	fmt.Fprintf(w, "Run %d: %s, %s\n", r.ID, subject(r.Repo, r.IssueNumber, r.Branch), r.Status)
 	fmt.Fprintf(w, "Trigger:  %s by %s\n", cleanText(r.Trigger), cleanText(r.Actor))
 	fmt.Fprintf(w, "Created:  %s (%s ago)\n", r.CreatedAt.UTC().Format(time.RFC3339), age(c.Now().Sub(r.CreatedAt)))
 	if r.FinishedAt != nil {

@@ -63,6 +63,9 @@ type Options struct {
 	// progress comment (runner.DefaultProgressInterval if 0); tests
 	// shorten it to watch every state, or count the edits.
 	ProgressInterval time.Duration
+	// TickInterval is how often the leader fires due schedules
+	// (runner.DefaultTickInterval if 0); tests shorten it.
+	TickInterval time.Duration
 }
 
 // Server is LifeOS: the HTTP front and the workers behind it.
@@ -130,12 +133,12 @@ func New(ctx context.Context, cfg *config.Config, log zerolog.Logger, opts Optio
 	legacy := &webhook.LegacyWorker{Config: triage}
 	river.AddWorker(workers, legacy)
 	q, err := queue.New(ctx, db, workers, queue.Config{Workers: cfg.Workers, PollInterval: opts.QueuePoll,
-		PeriodicJobs: run.PeriodicJobs(opts.SweepInterval), RetryPolicy: opts.RetryPolicy, Log: log})
+		PeriodicJobs: run.PeriodicJobs(opts.SweepInterval, opts.TickInterval), RetryPolicy: opts.RetryPolicy, Log: log})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	run.Waker, legacy.Queue = q, q
+	run.Waker, run.Queue, legacy.Queue = q, q, q
 
 	// The gate in front of the dispatcher checks the signature, once,
 	// before the body is decoded.
@@ -278,22 +281,23 @@ func newRunner(cfg *config.Config, opts Options, st *store.Store, clients *gh.Cl
 			}
 			return repo, nil
 		},
-		Store:          st,
-		Model:          agent.NewOpenAIModel(cfg.OpenAIBaseURL, cfg.OpenAIAPIKey),
-		ModelName:      cfg.Model,
-		OwnSecrets:     LogSecrets(cfg),
-		Limits:         agent.Limits{MaxTurns: cfg.MaxTurns, MaxTokens: cfg.MaxTokens},
-		DeleteBranches: cfg.DeleteBranches,
-		MaxCIFixes:     cfg.MaxCIFixes,
-		MaxRepoBytes:   cfg.MaxRepoBytes,
-		SnapshotDir:    cfg.SnapshotDir(),
-		AppSlug:        app.Slug,
-		Ceilings:       cfg.Ceilings,
-		Prices:         cfg.Prices,
-		Leases:         st,
-		LeaseTimes:     opts.Leases,
-		Now:            opts.Now,
-		Log:            log,
+		Store:               st,
+		Model:               agent.NewOpenAIModel(cfg.OpenAIBaseURL, cfg.OpenAIAPIKey),
+		ModelName:           cfg.Model,
+		OwnSecrets:          LogSecrets(cfg),
+		Limits:              agent.Limits{MaxTurns: cfg.MaxTurns, MaxTokens: cfg.MaxTokens},
+		DeleteBranches:      cfg.DeleteBranches,
+		MaxCIFixes:          cfg.MaxCIFixes,
+		MaxRepoBytes:        cfg.MaxRepoBytes,
+		SnapshotDir:         cfg.SnapshotDir(),
+		AppSlug:             app.Slug,
+		Ceilings:            cfg.Ceilings,
+		Prices:              cfg.Prices,
+		Leases:              st,
+		ScheduleMinInterval: cfg.ScheduleMinInterval,
+		LeaseTimes:          opts.Leases,
+		Now:                 opts.Now,
+		Log:                 log,
 
 		ProgressInterval: opts.ProgressInterval,
 		PublicURL:        publicURL(cfg),

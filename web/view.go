@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lifeos/lifeos/agent"
+	"github.com/lifeos/lifeos/names"
 	"github.com/lifeos/lifeos/store"
 )
 
@@ -121,7 +122,9 @@ func (h *Handler) gather(r *http.Request, run *store.Run) (*runDetail, error) {
 	if run.PRNumber > 0 {
 		d.Links["pr"] = fmt.Sprintf("%s/%s/pull/%d", d.WebURL, run.Repo, run.PRNumber)
 	}
-	d.Links["issue"] = fmt.Sprintf("%s/%s/issues/%d", d.WebURL, run.Repo, run.IssueNumber)
+	if !names.IsScheduleSubject(run.IssueNumber) { // a schedule's run has no issue
+		d.Links["issue"] = fmt.Sprintf("%s/%s/issues/%d", d.WebURL, run.Repo, run.IssueNumber)
+	}
 	return d, nil
 }
 

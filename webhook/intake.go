@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/palantir/go-githubapp/githubapp"
@@ -67,7 +68,26 @@ func All(in Intake) []githubapp.EventHandler {
 		&handler{Intake: in, event: "workflow_run", triage: triageWorkflowRun},
 		&handler{Intake: in, event: "status", triage: triageStatus},
 		&handler{Intake: in, event: "pull_request", triage: triagePullRequest},
+		&handler{Intake: in, event: "push", triage: triagePush},
+		&handler{Intake: in, event: "installation", triage: triageInstallation},
+		&handler{Intake: in, event: "installation_repositories", triage: triageInstallationRepositories},
 	}
+}
+
+// AlwaysDelivered are the events GitHub sends every App without a
+// subscription (app.yml cannot list them).
+var AlwaysDelivered = []string{"installation", "installation_repositories"}
+
+// Subscribed lists the events of Events an App must subscribe to: all
+// but AlwaysDelivered.
+func Subscribed() []string {
+	var out []string
+	for _, ev := range Events() {
+		if !slices.Contains(AlwaysDelivered, ev) {
+			out = append(out, ev)
+		}
+	}
+	return out
 }
 
 // Events lists the webhook events the handlers in All handle, in their

@@ -55,7 +55,7 @@ func TestLegacyWorkerOutcomes(t *testing.T) {
 	}{
 		{name: "no longer work", job: legacyJob("pull_request", fixture(t, "pull_request.closed"))},
 		{name: "not JSON", job: legacyJob("pull_request", closed[:len(closed)/2]), cancel: true},
-		{name: "event nobody takes", job: legacyJob("installation", fixture(t, "installation.created")), cancel: true},
+		{name: "event nobody takes", job: legacyJob("star", fixture(t, "installation.created")), cancel: true},
 		{name: "queue down", job: legacyJob("pull_request", closed), queueErr: down, err: down},
 	}
 	for _, tt := range tests {

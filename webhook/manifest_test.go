@@ -43,7 +43,7 @@ func sorted(s []string) []string {
 // handled event the App does not subscribe to never arrives.
 func TestManifestSubscribesToTheHandledEvents(t *testing.T) {
 	m := readManifest(t)
-	subscribed, handled := sorted(m.DefaultEvents), sorted(webhook.Events())
+	subscribed, handled := sorted(m.DefaultEvents), sorted(webhook.Subscribed())
 	if len(handled) == 0 {
 		t.Fatal("webhook.All handles no events")
 	}
@@ -72,6 +72,7 @@ func TestManifestGrantsEachEventsPermission(t *testing.T) {
 		"check_suite":         "checks",
 		"check_run":           "checks",
 		"workflow_run":        "actions",
+		"push":                "contents",
 		"status":              "statuses",
 	}
 	m := readManifest(t)

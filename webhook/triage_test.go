@@ -249,8 +249,8 @@ func TestTriage(t *testing.T) {
 	if job, _, err := Triage(delivery("issues"), payload, testConfig()); err != nil || job != nil {
 		t.Errorf("a pull_request payload as issues: got %v, %v; want it ignored", job, err)
 	}
-	if _, _, err := Triage(delivery("installation"), payload, testConfig()); err == nil {
-		t.Error("installation: no error for an event no handler takes")
+	if _, _, err := Triage(delivery("star"), payload, testConfig()); err == nil {
+		t.Error("star: no error for an event no handler takes")
 	}
 	if _, _, err := Triage(delivery("pull_request"), payload[:len(payload)/2], testConfig()); err == nil {
 		t.Error("no error for a payload that is not JSON")
