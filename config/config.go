@@ -114,14 +114,29 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("config: %s %s", e.Name, e.Reason) }
 
+// graphQLURLOf is the GraphQL endpoint beside a REST API URL: GitHub's
+// for GitHub's, https://HOST/api/graphql for Enterprise Server's
+// https://HOST/api/v3/, and URL/graphql for anything else (a double).
+func graphQLURLOf(v3 string) string {
+	if v3 == "" || v3 == DefaultV3APIURL {
+		return DefaultV4APIURL
+	}
+	v3 = strings.TrimSuffix(v3, "/")
+	if base, ok := strings.CutSuffix(v3, "/api/v3"); ok {
+		return base + "/api/graphql"
+	}
+	return v3 + "/graphql"
+}
+
 // Load reads the configuration from getenv (os.Getenv in production).
 // The first missing or malformed setting is returned as an *Error. With no
 // App credentials anywhere it returns the rest of the configuration and
 // ErrNoApp, for set-up mode.
 func Load(getenv func(string) string) (*Config, error) {
+	v3 := getenv("GITHUB_V3_API_URL")
 	c := &Config{
-		V3APIURL:      orDefault(getenv("GITHUB_V3_API_URL"), DefaultV3APIURL),
-		V4APIURL:      orDefault(getenv("GITHUB_V4_API_URL"), DefaultV4APIURL),
+		V3APIURL:      orDefault(v3, DefaultV3APIURL),
+		V4APIURL:      orDefault(getenv("GITHUB_V4_API_URL"), graphQLURLOf(v3)),
 		OpenAIAPIKey:  getenv("OPENAI_API_KEY"),
 		OpenAIBaseURL: getenv("OPENAI_BASE_URL"),
 		AppSlug:       getenv("LIFEOS_APP_SLUG"), // an override: the slug is read from GitHub

@@ -30,7 +30,7 @@ func Settings() []Setting {
 		{"GITHUB_APP_PRIVATE_KEY_PATH", "one of the two", "path to the App's .pem file instead"},
 		{"GITHUB_APP_WEBHOOK_SECRET", "required, unless set-up mode stored the App", "the webhook secret set on the App"},
 		{"GITHUB_V3_API_URL", DefaultV3APIURL, "REST API base (GitHub Enterprise: https://HOST/api/v3/)"},
-		{"GITHUB_V4_API_URL", DefaultV4APIURL, "GraphQL API URL"},
+		{"GITHUB_V4_API_URL", "beside GITHUB_V3_API_URL (" + DefaultV4APIURL + ")", "GraphQL API URL (GitHub Enterprise: https://HOST/api/graphql)"},
 		{"GITHUB_WEB_URL", "https://github.com (GitHub Enterprise: https://HOST, from GITHUB_V3_API_URL)", "GitHub's web address, where set-up mode registers the App"},
 		{"LIFEOS_WEBHOOK_URL", "LIFEOS_PUBLIC_URL + /api/github/hook", "where set-up mode tells GitHub to deliver webhooks (a smee.io channel for a server GitHub cannot reach)"},
 		{"OPENAI_API_KEY", "required unless OPENAI_BASE_URL is set", "key for the model endpoint"},
