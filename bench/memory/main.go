@@ -21,17 +21,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lifeos/lifeos/bench/internal/benchkit"
 	"github.com/lifeos/lifeos/githubfake"
 	"github.com/lifeos/lifeos/modelfake"
 )
@@ -254,81 +247,16 @@ func size(files map[string]string) int {
 	return n
 }
 
+// deliver labels issue number of the benchmark's repository.
 func deliver(base string, number int) error {
-	raw, err := os.ReadFile("e2e/testdata/webhooks/issues.labeled.json")
-	if err != nil {
-		return fmt.Errorf("run from the repository root: %w", err)
-	}
-	var ev map[string]any
-	if err := json.Unmarshal(raw, &ev); err != nil {
-		return err
-	}
-	ev["installation"] = map[string]any{"id": installation}
-	ev["label"].(map[string]any)["name"] = "lifeos:do"
-	issue := ev["issue"].(map[string]any)
-	issue["number"], issue["title"], issue["body"], issue["comments"] = number, fmt.Sprintf("Task %d", number), "Add NOTES.md", 0
-	r := ev["repository"].(map[string]any)
-	r["name"], r["full_name"], r["default_branch"] = "big", repo, "main"
-	r["owner"].(map[string]any)["login"] = "bench"
-	ev["sender"].(map[string]any)["login"] = owner
-	body, err := json.Marshal(ev)
-	if err != nil {
-		return err
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, base+"/api/github/hook", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-GitHub-Event", "issues")
-	req.Header.Set("X-GitHub-Delivery", fmt.Sprintf("bench-%d", number))
-	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("delivery answered %s", resp.Status)
-	}
-	return nil
+	return benchkit.Deliver(base, benchkit.Label{Installation: installation, Repo: repo, Sender: owner, Secret: secret,
+		Number: number, DeliveryID: fmt.Sprintf("bench-%d", number)})
 }
 
-func waitHealthy(base string) error {
-	for i := 0; i < 300; i++ {
-		resp, err := http.Get(base + "/api/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("server not healthy after 15s")
-}
+func waitHealthy(base string) error { return benchkit.WaitHealthy(base, 15*time.Second) }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-func rss(pid int) (int, error) { return procStatus(pid, "VmRSS:") }
-func hwm(pid int) (int, error) { return procStatus(pid, "VmHWM:") }
-
-// procStatus reads a kB figure from /proc/PID/status.
-func procStatus(pid int, field string) (int, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, field) {
-			return strconv.Atoi(strings.Fields(line)[1])
-		}
-	}
-	return 0, fmt.Errorf("%s not in /proc/%d/status", field, pid)
-}
+var (
+	freePort = benchkit.FreePort
+	rss      = benchkit.RSS
+	hwm      = benchkit.HWM
+)
