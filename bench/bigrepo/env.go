@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -57,8 +58,18 @@ func startEnv(bin, dir, archive string, workers int, onFirst func(), delay time.
 		return nil, err
 	}
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = benchkit.Server{Port: port, AppID: gh.AppID(), PrivateKeyPEM: gh.PrivateKeyPEM(), Secret: secret,
-		GitHubURL: gh.URL(), ModelURL: model.URL(), DataDir: dataDir, Workers: workers, LogLevel: "warn"}.Env()
+	cmd.Env = append(os.Environ(),
+		"PORT="+strconv.Itoa(port),
+		"GITHUB_APP_INTEGRATION_ID="+strconv.FormatInt(gh.AppID(), 10),
+		"GITHUB_APP_PRIVATE_KEY="+string(gh.PrivateKeyPEM()),
+		"GITHUB_APP_WEBHOOK_SECRET="+secret,
+		"GITHUB_V3_API_URL="+gh.URL(),
+		"OPENAI_API_KEY=bench",
+		"OPENAI_BASE_URL="+model.URL(),
+		"LIFEOS_DATA_DIR="+dataDir,
+		"LIFEOS_WORKERS="+strconv.Itoa(workers),
+		"LOG_LEVEL=warn",
+	)
 	cmd.Stderr = os.Stderr
 	e := &env{gh: gh, model: model, cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), dataDir: dataDir}
 	if err := cmd.Start(); err != nil {

@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,8 +181,17 @@ func startBench(workers, repoMB int, turnDelay time.Duration) (*benchServer, err
 		return nil, err
 	}
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(benchkit.Server{Port: port, AppID: gh.AppID(), PrivateKeyPEM: gh.PrivateKeyPEM(), Secret: secret,
-		GitHubURL: gh.URL(), ModelURL: model.URL(), DataDir: filepath.Join(dir, "data"), Workers: workers, LogLevel: serverLogLevel}.Env(),
+	cmd.Env = append(os.Environ(),
+		"PORT="+strconv.Itoa(port),
+		"GITHUB_APP_INTEGRATION_ID="+strconv.FormatInt(gh.AppID(), 10),
+		"GITHUB_APP_PRIVATE_KEY="+string(gh.PrivateKeyPEM()),
+		"GITHUB_APP_WEBHOOK_SECRET="+secret,
+		"GITHUB_V3_API_URL="+gh.URL(),
+		"OPENAI_API_KEY=bench",
+		"OPENAI_BASE_URL="+model.URL(),
+		"LIFEOS_DATA_DIR="+filepath.Join(dir, "data"),
+		"LIFEOS_WORKERS="+strconv.Itoa(workers),
+		"LOG_LEVEL="+serverLogLevel,
 		// Thousands of runs must not run out of money.
 		"LIFEOS_MONTHLY_BUDGET=1000000", "LIFEOS_MONTHLY_BUDGET_INSTALLATION=1000000",
 	)

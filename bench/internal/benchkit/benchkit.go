@@ -126,33 +126,3 @@ func procStatus(pid int, field string) (int, error) {
 	}
 	return 0, fmt.Errorf("%s not in /proc/%d/status", field, pid)
 }
-
-// Server is how a benchmark runs `lifeos serve` against its doubles.
-type Server struct {
-	Port          int
-	AppID         int64
-	PrivateKeyPEM []byte
-	Secret        string
-	// GitHubURL and ModelURL are the doubles' base URLs.
-	GitHubURL, ModelURL string
-	DataDir             string
-	Workers             int
-	LogLevel            string
-}
-
-// Env is the process environment that points the server at the doubles
-// (GraphQL follows GitHubURL), on top of this process's own.
-func (s Server) Env() []string {
-	return append(os.Environ(),
-		"PORT="+strconv.Itoa(s.Port),
-		"GITHUB_APP_INTEGRATION_ID="+strconv.FormatInt(s.AppID, 10),
-		"GITHUB_APP_PRIVATE_KEY="+string(s.PrivateKeyPEM),
-		"GITHUB_APP_WEBHOOK_SECRET="+s.Secret,
-		"GITHUB_V3_API_URL="+s.GitHubURL,
-		"OPENAI_API_KEY=bench",
-		"OPENAI_BASE_URL="+s.ModelURL,
-		"LIFEOS_DATA_DIR="+s.DataDir,
-		"LIFEOS_WORKERS="+strconv.Itoa(s.Workers),
-		"LOG_LEVEL="+s.LogLevel,
-	)
-}
